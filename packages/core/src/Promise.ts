@@ -1,0 +1,166 @@
+/**
+ * The promise facade, for scripts that do not use Effect: the same client, with async
+ * methods. Each promise settles from the client's completion queue, so a slow `.then` never
+ * delays watch callbacks or state listeners. Rejections are the same tagged errors as the
+ * Effect API (`err._tag === "NoNodeError"`, ...).
+ *
+ * Use a platform package's `connect()` (e.g. `@effect-zk/platform-node`).
+ *
+ * @since 0.1.0
+ */
+import { Cause, Effect, Exit, type Layer, Option, Scope } from "effect"
+import type { ACL } from "./Acl.js"
+import type { ClientState, WatchedEvent } from "./ClientState.js"
+import type { ZooKeeperHandler } from "./Handler.js"
+import { makeClient } from "./internal/client.js"
+import type { ZnodeStat } from "./Stat.js"
+import type * as Transaction from "./Transaction.js"
+import type { CreateOptions, NodeData, WatcherType } from "./ZooKeeper.js"
+import * as ZooKeeperConfig from "./ZooKeeperConfig.js"
+
+/**
+ * A watch callback of the promise facade; runs on the watch queue.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PromiseWatchCallback = (event: WatchedEvent) => void | Promise<void>
+
+/**
+ * The client with async methods. Mirrors `ZooKeeperClient`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseZooKeeper {
+  create(path: string, options?: CreateOptions): Promise<string>
+  createWithStat(path: string, options?: CreateOptions): Promise<{ readonly path: string; readonly stat: ZnodeStat }>
+  ensurePath(path: string, options?: { readonly acl?: ReadonlyArray<ACL> }): Promise<void>
+  exists(path: string, options?: { readonly watch?: PromiseWatchCallback }): Promise<ZnodeStat | undefined>
+  get(path: string, options?: { readonly watch?: PromiseWatchCallback }): Promise<NodeData>
+  getChildren(path: string, options?: { readonly watch?: PromiseWatchCallback }): Promise<ReadonlyArray<string>>
+  getChildrenWithStat(
+    path: string,
+    options?: { readonly watch?: PromiseWatchCallback }
+  ): Promise<{ readonly children: ReadonlyArray<string>; readonly stat: ZnodeStat }>
+  set(path: string, data: Transaction.Bytes, options?: { readonly version?: number }): Promise<ZnodeStat>
+  delete(path: string, options?: { readonly version?: number; readonly recursive?: boolean }): Promise<void>
+  getAcls(path: string): Promise<{ readonly acl: ReadonlyArray<ACL>; readonly stat: ZnodeStat }>
+  setAcls(path: string, acl: ReadonlyArray<ACL>, options?: { readonly version?: number }): Promise<ZnodeStat>
+  addAuth(scheme: string, credential: string): Promise<void>
+  sync(path: string): Promise<string>
+  transaction(ops: ReadonlyArray<Transaction.Op>): Promise<ReadonlyArray<Transaction.Result>>
+  command(word: string): Promise<string>
+  serverVersion(): Promise<ReadonlyArray<number>>
+  getEphemerals(prefix?: string): Promise<ReadonlyArray<string>>
+  getAllChildrenNumber(path: string): Promise<number>
+  whoAmI(): Promise<ReadonlyArray<{ readonly scheme: string; readonly user: string }>>
+  removeWatches(path: string, type: WatcherType, options?: { readonly local?: boolean }): Promise<void>
+  /** Calls `onEvent` (on the watch queue) for every event of a persistent watch until the returned function is called. */
+  watch(
+    path: string,
+    onEvent: (event: WatchedEvent) => void,
+    options?: { readonly recursive?: boolean; readonly onError?: (error: unknown) => void }
+  ): Promise<() => Promise<void>>
+  state(): Promise<ClientState>
+  addListener(listener: (state: ClientState) => void): void
+  removeListener(listener: (state: ClientState) => void): void
+  clientId(): Promise<{ readonly sessionId: bigint; readonly password: Uint8Array } | undefined>
+  restart(): Promise<void>
+  /** Closes the session and the client. */
+  close(): Promise<void>
+}
+
+/**
+ * Connects with the given platform layer; see the platform packages' `connect`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const connect = async (
+  options: ZooKeeperConfig.Options,
+  platform: Layer.Layer<ZooKeeperHandler>
+): Promise<PromiseZooKeeper> => {
+  const scope = Effect.runSync(Scope.make())
+  const exit = await Effect.runPromiseExit(
+    Effect.flatMap(ZooKeeperConfig.resolve(options), (config) => makeClient(config, true)).pipe(
+      Effect.provide(platform),
+      Scope.extend(scope)
+    )
+  )
+  if (Exit.isFailure(exit)) {
+    await Effect.runPromise(Scope.close(scope, exit))
+    throw Cause.squash(exit.cause)
+  }
+  const { client, queues, addWatchScoped } = exit.value
+  // Every promise settles from the completion queue.
+  const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
+    new Promise<A>((resolve, reject) => {
+      Effect.runFork(
+        Effect.flatMap(Effect.exit(effect), (result) =>
+          Effect.sync(() =>
+            queues.completion.offer(
+              Effect.sync(() => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause))))
+            )
+          )
+        )
+      )
+    })
+  const watchOption = (w: PromiseWatchCallback | undefined) =>
+    w === undefined ? {} : { watch: (e: WatchedEvent) => Effect.promise(async () => w(e)) }
+  const listenerMap = new Map<(state: ClientState) => void, (state: ClientState) => void>()
+  let closed = false
+  return {
+    create: (path, o) => run(client.create(path, o)),
+    createWithStat: (path, o) => run(client.createWithStat(path, o)),
+    ensurePath: (path, o) => run(client.ensurePath(path, o)),
+    exists: (path, o) => run(Effect.map(client.exists(path, watchOption(o?.watch)), Option.getOrUndefined)),
+    get: (path, o) => run(client.get(path, watchOption(o?.watch))),
+    getChildren: (path, o) => run(client.getChildren(path, watchOption(o?.watch))),
+    getChildrenWithStat: (path, o) => run(client.getChildrenWithStat(path, watchOption(o?.watch))),
+    set: (path, data, o) => run(client.set(path, data, o)),
+    delete: (path, o) => run(client.delete(path, o)),
+    getAcls: (path) => run(client.getAcls(path)),
+    setAcls: (path, acl, o) => run(client.setAcls(path, acl, o)),
+    addAuth: (scheme, credential) => run(client.addAuth(scheme, credential)),
+    sync: (path) => run(client.sync(path)),
+    transaction: (ops) => run(client.transaction(ops)),
+    command: (word) => run(client.command(word)),
+    serverVersion: () => run(client.serverVersion),
+    getEphemerals: (prefix) => run(client.getEphemerals(prefix)),
+    getAllChildrenNumber: (path) => run(client.getAllChildrenNumber(path)),
+    whoAmI: () => run(client.whoAmI),
+    removeWatches: (path, type, o) => run(client.removeWatches(path, type, o)),
+    watch: async (path, onEvent, o) => {
+      const watchScope = Effect.runSync(Scope.make())
+      await run(
+        addWatchScoped(
+          path,
+          o?.recursive === true,
+          (event) => queues.watch.offer(Effect.sync(() => onEvent(event))),
+          (error) => queues.watch.offer(Effect.sync(() => o?.onError?.(error)))
+        ).pipe(Scope.extend(watchScope), Effect.tapError(() => Scope.close(watchScope, Exit.void)))
+      )
+      return () => Effect.runPromise(Scope.close(watchScope, Exit.void))
+    },
+    state: () => run(client.state),
+    addListener: (listener) => {
+      const wrapped = (state: ClientState) => listener(state)
+      listenerMap.set(listener, wrapped)
+      Effect.runSync(client.addListener(wrapped))
+    },
+    removeListener: (listener) => {
+      const wrapped = listenerMap.get(listener)
+      if (wrapped === undefined) return
+      listenerMap.delete(listener)
+      Effect.runSync(client.removeListener(wrapped))
+    },
+    clientId: () => run(Effect.map(client.clientId, Option.getOrUndefined)),
+    restart: () => run(client.restart),
+    close: async () => {
+      if (closed) return
+      closed = true
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * Client configuration: plain options, or Effect `Config` (environment variables by
+ * default), validated into a resolved form. An invalid value is a `ConfigurationError`
+ * naming the field.
+ *
+ * @since 0.1.0
+ */
+import { Config, Duration, Effect, Option, Redacted } from "effect"
+import type { ACL } from "./Acl.js"
+import * as ConnectString from "./ConnectString.js"
+import * as Retry from "./Retry.js"
+import { ConfigurationError } from "./ZooKeeperError.js"
+
+/**
+ * A credential to authenticate with, e.g. `{ scheme: "digest", credential: "user:pw" }`.
+ * The credential is kept `Redacted` so it never prints.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AuthData {
+  readonly scheme: string
+  readonly credential: string | Redacted.Redacted<string>
+}
+
+/**
+ * A session to resume: its id and password (kazoo's `client_id`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ClientId {
+  readonly sessionId: bigint
+  readonly password: Uint8Array
+}
+
+/**
+ * What requests made while the client is not connected do.
+ *
+ * - `"wait"`: wait for the connection up to `requestTimeout`, then fail with ConnectionLoss.
+ * - `"fail"`: fail at once with ConnectionLoss.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WhileDisconnected = "wait" | "fail"
+
+/**
+ * The client's options. Only `hosts` is required.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Connect string: `host1:2181,[::1]:2182/chroot`. Port 2181 by default. */
+  readonly hosts: string
+  /** Requested session timeout (the server may negotiate it). Default 10 s. */
+  readonly sessionTimeout?: Duration.DurationInput | undefined
+  /** Timeout of one connection attempt (TCP connect + handshake). Default: session timeout / number of servers, at least 1 s. */
+  readonly connectTimeout?: Duration.DurationInput | undefined
+  /** How long a request made while disconnected waits for the connection. Default: session timeout. */
+  readonly requestTimeout?: Duration.DurationInput | undefined
+  /** What requests made while disconnected do. Default `"wait"`. */
+  readonly whileDisconnected?: WhileDisconnected | undefined
+  /** Resume this session instead of starting a new one. */
+  readonly clientId?: ClientId | undefined
+  /** ACL for nodes created without one. Default: OPEN_ACL_UNSAFE. */
+  readonly defaultAcl?: ReadonlyArray<ACL> | undefined
+  /** Credentials sent right after every connection. */
+  readonly authData?: ReadonlyArray<AuthData> | undefined
+  /** Allow connecting to read-only servers (a server out of quorum). Default false. */
+  readonly readOnly?: boolean | undefined
+  /** Try servers in random order. Default true. */
+  readonly randomizeHosts?: boolean | undefined
+  /**
+   * How reconnecting waits (kazoo's `connection_retry`): after each round through the servers
+   * the client waits `delay`, growing by `backoff` up to `maxDelay`, with `maxJitter`; after
+   * `maxTries` failed rounds in a row (-1: never) it gives up and the session is LOST.
+   * Default: 100 ms, ×2, ≤ 5 s, jitter 0.4, forever.
+   */
+  readonly connectionRetry?: Retry.RetryOptions | undefined
+  /** The policy of `client.retry` (kazoo's `command_retry`). Default: kazoo's client default (forever, 100 ms ×2 ≤ 1 h). */
+  readonly commandRetry?: Retry.RetryOptions | undefined
+  /** Largest frame accepted from the server, in bytes. Default: jute.maxbuffer (0xfffff) plus header slack. */
+  readonly maxFrameLength?: number | undefined
+  /** Largest node data accepted by create/set, in bytes. Default 0xfffff (ZooKeeper's jute.maxbuffer). */
+  readonly maxDataLength?: number | undefined
+}
+
+/**
+ * Validated options with every default filled in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Resolved {
+  readonly hosts: string
+  readonly servers: ReadonlyArray<{ readonly host: string; readonly port: number }>
+  readonly chroot: string | undefined
+  readonly sessionTimeoutMillis: number
+  readonly connectTimeoutMillis: number
+  readonly requestTimeoutMillis: number
+  readonly whileDisconnected: WhileDisconnected
+  readonly clientId: ClientId | undefined
+  readonly defaultAcl: ReadonlyArray<ACL> | undefined
+  readonly authData: ReadonlyArray<{ readonly scheme: string; readonly credential: Redacted.Redacted<string> }>
+  readonly readOnly: boolean
+  readonly randomizeHosts: boolean
+  readonly connectionRetry: Retry.RetryPolicy
+  readonly commandRetry: Retry.RetryPolicy
+  readonly maxFrameLength: number
+  readonly maxDataLength: number
+}
+
+/** jute.maxbuffer, ZooKeeper's default limit of a packet. @since 0.1.0 @category constants */
+export const JUTE_MAX_BUFFER = 0xfffff
+
+const millis = (
+  field: string,
+  value: Duration.DurationInput | undefined,
+  fallback: number,
+  min: number
+): Effect.Effect<number, ConfigurationError> => {
+  if (value === undefined) return Effect.succeed(fallback)
+  const d = Duration.decodeUnknown(value)
+  if (Option.isNone(d) || !Duration.isFinite(d.value)) {
+    return Effect.fail(new ConfigurationError({ field, reason: `not a finite duration: ${String(value)}` }))
+  }
+  const ms = Duration.toMillis(d.value)
+  return ms < min
+    ? Effect.fail(new ConfigurationError({ field, reason: `must be at least ${min} ms, got ${ms} ms` }))
+    : Effect.succeed(ms)
+}
+
+const positiveInt = (
+  field: string,
+  value: number | undefined,
+  fallback: number
+): Effect.Effect<number, ConfigurationError> =>
+  value === undefined
+    ? Effect.succeed(fallback)
+    : Number.isSafeInteger(value) && value > 0
+      ? Effect.succeed(value)
+      : Effect.fail(new ConfigurationError({ field, reason: `must be a positive integer, got ${value}` }))
+
+/**
+ * Validates options and fills in defaults.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const resolve = (options: Options): Effect.Effect<Resolved, ConfigurationError> =>
+  Effect.gen(function* () {
+    if (typeof options.hosts !== "string") {
+      return yield* new ConfigurationError({ field: "hosts", reason: "must be a connect string" })
+    }
+    const cs = yield* ConnectString.parse(options.hosts)
+    const sessionTimeoutMillis = yield* millis("sessionTimeout", options.sessionTimeout, 10_000, 1)
+    const connectTimeoutMillis = yield* millis(
+      "connectTimeout",
+      options.connectTimeout,
+      Math.max(1000, Math.floor(sessionTimeoutMillis / Math.max(1, cs.servers.length))),
+      1
+    )
+    const requestTimeoutMillis = yield* millis("requestTimeout", options.requestTimeout, sessionTimeoutMillis, 0)
+    const connectionRetry = yield* Retry.make({ maxTries: -1, maxDelay: "5 seconds", ...options.connectionRetry }).pipe(
+      Effect.mapError((e) => new ConfigurationError({ field: `connectionRetry.${e.field}`, reason: e.reason }))
+    )
+    const commandRetry = yield* Retry.make({ maxTries: -1, maxDelay: "1 hour", ...options.commandRetry }).pipe(
+      Effect.mapError((e) => new ConfigurationError({ field: `commandRetry.${e.field}`, reason: e.reason }))
+    )
+    const maxFrameLength = yield* positiveInt("maxFrameLength", options.maxFrameLength, JUTE_MAX_BUFFER + 4096)
+    const maxDataLength = yield* positiveInt("maxDataLength", options.maxDataLength, JUTE_MAX_BUFFER)
+    const whileDisconnected = options.whileDisconnected ?? "wait"
+    if (whileDisconnected !== "wait" && whileDisconnected !== "fail") {
+      return yield* new ConfigurationError({ field: "whileDisconnected", reason: `must be "wait" or "fail"` })
+    }
+    if (options.clientId !== undefined) {
+      const { sessionId, password } = options.clientId
+      if (typeof sessionId !== "bigint" || !(password instanceof Uint8Array)) {
+        return yield* new ConfigurationError({
+          field: "clientId",
+          reason: "must be { sessionId: bigint, password: Uint8Array }"
+        })
+      }
+    }
+    const authData = (options.authData ?? []).map((a) => ({
+      scheme: a.scheme,
+      credential: typeof a.credential === "string" ? Redacted.make(a.credential) : a.credential
+    }))
+    for (const a of authData) {
+      if (typeof a.scheme !== "string" || a.scheme.length === 0) {
+        return yield* new ConfigurationError({ field: "authData", reason: "every entry needs a non-empty scheme" })
+      }
+    }
+    if (options.defaultAcl !== undefined && options.defaultAcl.length === 0) {
+      return yield* new ConfigurationError({ field: "defaultAcl", reason: "must not be empty" })
+    }
+    return {
+      hosts: options.hosts,
+      servers: cs.servers,
+      chroot: cs.chroot,
+      sessionTimeoutMillis,
+      connectTimeoutMillis,
+      requestTimeoutMillis,
+      whileDisconnected,
+      clientId: options.clientId,
+      defaultAcl: options.defaultAcl,
+      authData,
+      readOnly: options.readOnly ?? false,
+      randomizeHosts: options.randomizeHosts ?? true,
+      connectionRetry,
+      commandRetry,
+      maxFrameLength,
+      maxDataLength
+    }
+  })
+
+/**
+ * Options read through Effect's `Config`: `ZK_HOSTS` (required), `ZK_SESSION_TIMEOUT`,
+ * `ZK_CONNECT_TIMEOUT` (durations such as `"10 seconds"`), `ZK_READ_ONLY`,
+ * `ZK_RANDOMIZE_HOSTS`. Use with a different `ConfigProvider` to read them from elsewhere.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const config: Config.Config<Options> = Config.all({
+  hosts: Config.string("ZK_HOSTS"),
+  sessionTimeout: Config.option(Config.duration("ZK_SESSION_TIMEOUT")),
+  connectTimeout: Config.option(Config.duration("ZK_CONNECT_TIMEOUT")),
+  readOnly: Config.boolean("ZK_READ_ONLY").pipe(Config.withDefault(false)),
+  randomizeHosts: Config.boolean("ZK_RANDOMIZE_HOSTS").pipe(Config.withDefault(true))
+}).pipe(
+  Config.map(
+    (c): Options => ({
+      hosts: c.hosts,
+      sessionTimeout: Option.getOrUndefined(c.sessionTimeout),
+      connectTimeout: Option.getOrUndefined(c.connectTimeout),
+      readOnly: c.readOnly,
+      randomizeHosts: c.randomizeHosts
+    })
+  )
+)

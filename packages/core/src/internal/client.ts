@@ -1,0 +1,858 @@
+/**
+ * The client's operations, on top of the session engine: argument checks, chroot handling,
+ * watches as callbacks / Effects / Streams, transactions, spans.
+ */
+import {
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  FiberId,
+  Option,
+  Redacted,
+  type Scope,
+  Stream,
+  SubscriptionRef
+} from "effect"
+import * as Acl from "../Acl.js"
+import type { ClientState, EventType, WatchedEvent } from "../ClientState.js"
+import * as ConnectString from "../ConnectString.js"
+import { makeCallbackQueue, ZooKeeperHandler } from "../Handler.js"
+import * as Path from "../Path.js"
+import * as Retry from "../Retry.js"
+import * as Stat from "../Stat.js"
+import * as Transaction from "../Transaction.js"
+import type { CreateOptions, NodeData, StateListener, WatchCallback, ZooKeeperClient } from "../ZooKeeper.js"
+import type { Resolved } from "../ZooKeeperConfig.js"
+import {
+  ConfigurationError,
+  ConnectionLossError,
+  type ErrorContext,
+  fromCode,
+  InvalidArgumentError,
+  type ZooKeeperError
+} from "../ZooKeeperError.js"
+import { Engine, type WatchRequest } from "./engine.js"
+import * as R from "./records.js"
+import type { WatchKind, Watcher } from "./watchRegistry.js"
+
+const encoder = new TextEncoder()
+const EMPTY = new Uint8Array(0)
+const toBytes = (data: Transaction.Bytes | undefined): Uint8Array =>
+  data === undefined ? EMPTY : typeof data === "string" ? encoder.encode(data) : data
+
+// removeWatches types for persistent watches (ZooKeeper 3.6+ WatcherType.Persistent / PersistentRecursive).
+const WATCHER_TYPE_PERSISTENT = 4
+const WATCHER_TYPE_PERSISTENT_RECURSIVE = 5
+const NO_NODE = -101
+
+const toEffect = (result: Effect.Effect<void, unknown> | void): Effect.Effect<void, unknown> =>
+  Effect.isEffect(result) ? result : Effect.void
+
+/** Builds the client; see `ZooKeeper.make`. */
+export const makeClient = (config: Resolved, waitForConnection: boolean) =>
+  Effect.gen(function* () {
+    const handler = yield* ZooKeeperHandler
+    const scope = yield* Effect.scope
+    const queues = {
+      session: yield* makeCallbackQueue("session"),
+      watch: yield* makeCallbackQueue("watch"),
+      completion: yield* makeCallbackQueue("completion")
+    }
+    const stateRef = yield* SubscriptionRef.make<ClientState>({ state: "LOST", keeperState: "CONNECTING" })
+    const clock = yield* Effect.clock
+    const listeners = new Set<(state: ClientState) => Effect.Effect<void, unknown>>()
+    const servers = config.randomizeHosts ? yield* ConnectString.shuffle(config.servers) : config.servers
+    const engine = new Engine({ ...config, servers }, handler, queues, stateRef, clock, listeners)
+    const chroot = Path.makeChroot(config.chroot)
+    const fiber = yield* Effect.forkIn(Effect.withScheduler(engine.run, handler.scheduler), scope)
+    yield* Effect.addFinalizer(() => Effect.zipRight(engine.close(), Fiber.interrupt(fiber)))
+
+    const { client, addWatchScoped } = makeOperations(engine, config, chroot, queues.watch, listeners, stateRef)
+    if (waitForConnection) {
+      const ok = yield* engine.awaitConnected(
+        Math.max(config.connectTimeoutMillis * config.servers.length, config.sessionTimeoutMillis)
+      )
+      if (!ok) {
+        return yield* engine.terminal ?? new ConnectionLossError({ op: "connect", path: undefined })
+      }
+    }
+    return { client, queues, addWatchScoped }
+  })
+
+const makeOperations = (
+  engine: Engine,
+  config: Resolved,
+  chroot: ReturnType<typeof Path.makeChroot>,
+  watchQueue: { readonly offer: (task: Effect.Effect<void, unknown>) => void },
+  listeners: Set<(state: ClientState) => Effect.Effect<void, unknown>>,
+  stateRef: SubscriptionRef.SubscriptionRef<ClientState>
+) => {
+  const defaultAcl = config.defaultAcl ?? Acl.OPEN_ACL_UNSAFE
+
+  const traced = <A, E, R>(
+    op: string,
+    path: string | undefined,
+    effect: Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E, R> =>
+    Effect.withSpan(effect, `zk.${op}`, {
+      kind: "client",
+      attributes:
+        path === undefined
+          ? { "db.system.name": "zookeeper", "db.operation.name": op }
+          : { "db.system.name": "zookeeper", "db.operation.name": op, "zk.path": path }
+    })
+
+  const checkPath = (path: string, op: string, sequential = false): InvalidArgumentError | undefined =>
+    Path.validate(path, { op, sequential })
+
+  const checkVersion = (version: number | undefined, op: string, path: string) =>
+    version === undefined ? undefined : Path.validateVersion(version, { op, path })
+
+  const stat = (record: R.Stat) => Stat.fromRecord(record)
+
+  /** A WatchCallback as a registry watcher; the same callback maps to the same watcher (kazoo's sets). */
+  const callbackWatchers = new WeakMap<WatchCallback, Watcher>()
+  const watcherOf = (callback: WatchCallback): Watcher => {
+    let w = callbackWatchers.get(callback)
+    if (w === undefined) {
+      w = (type: EventType, serverPath: string) => {
+        const event: WatchedEvent = { type, state: engine.currentKeeperState, path: chroot.strip(serverPath) }
+        watchQueue.offer(Effect.suspend(() => toEffect(callback(event))))
+      }
+      callbackWatchers.set(callback, w)
+    }
+    return w
+  }
+
+  /** A one-shot watch as an Effect; fails if the session is lost before it fires. */
+  const deferredWatch = () => {
+    const deferred = Deferred.unsafeMake<WatchedEvent, ZooKeeperError>(FiberId.none)
+    const lost = (error: ZooKeeperError) => {
+      Deferred.unsafeDone(deferred, Exit.fail(error))
+    }
+    engine.onSessionLost.add(lost)
+    const watcher: Watcher = (type, serverPath) => {
+      engine.onSessionLost.delete(lost)
+      Deferred.unsafeDone(
+        deferred,
+        Exit.succeed({ type, state: engine.currentKeeperState, path: chroot.strip(serverPath) })
+      )
+    }
+    return { watcher, event: Deferred.await(deferred), cancel: () => engine.onSessionLost.delete(lost) }
+  }
+
+  const existsKind = (err: number): WatchKind | undefined =>
+    err === 0 ? "data" : err === NO_NODE ? "exist" : undefined
+  const dataKind = (err: number): WatchKind | undefined => (err === 0 ? "data" : undefined)
+  const childKind = (err: number): WatchKind | undefined => (err === 0 ? "child" : undefined)
+
+  const existsRaw = (
+    path: string,
+    watcher: Watcher | undefined
+  ): Effect.Effect<Option.Option<Stat.ZnodeStat>, ZooKeeperError> => {
+    const bad = checkPath(path, "exists")
+    if (bad !== undefined) return Effect.fail(bad)
+    const serverPath = chroot.prefix(path)
+    const watch: WatchRequest | undefined =
+      watcher === undefined ? undefined : { serverPath, watcher, kindFor: existsKind }
+    return engine
+      .request("exists", { path: serverPath, watch: watcher !== undefined }, { op: "exists", path }, watch)
+      .pipe(
+        Effect.map((r) => Option.some(stat(r.stat))),
+        Effect.catchIf(
+          (e): e is ZooKeeperError => e._tag === "NoNodeError",
+          () => Effect.succeed(Option.none())
+        )
+      )
+  }
+
+  const getRaw = (path: string, watcher: Watcher | undefined): Effect.Effect<NodeData, ZooKeeperError> => {
+    const bad = checkPath(path, "get")
+    if (bad !== undefined) return Effect.fail(bad)
+    const serverPath = chroot.prefix(path)
+    const watch: WatchRequest | undefined =
+      watcher === undefined ? undefined : { serverPath, watcher, kindFor: dataKind }
+    return Effect.map(
+      engine.request("getData", { path: serverPath, watch: watcher !== undefined }, { op: "get", path }, watch),
+      (r) => ({ data: r.data ?? EMPTY, stat: stat(r.stat) })
+    )
+  }
+
+  const childrenRaw = (
+    path: string,
+    watcher: Watcher | undefined
+  ): Effect.Effect<{ readonly children: ReadonlyArray<string>; readonly stat: Stat.ZnodeStat }, ZooKeeperError> => {
+    const bad = checkPath(path, "getChildren")
+    if (bad !== undefined) return Effect.fail(bad)
+    const serverPath = chroot.prefix(path)
+    const watch: WatchRequest | undefined =
+      watcher === undefined ? undefined : { serverPath, watcher, kindFor: childKind }
+    return Effect.map(
+      engine.request(
+        "getChildren2",
+        { path: serverPath, watch: watcher !== undefined },
+        { op: "getChildren", path },
+        watch
+      ),
+      (r) => ({ children: r.children, stat: stat(r.stat) })
+    )
+  }
+
+  const createFlags = (
+    options: Transaction.CreateOptions,
+    op: string,
+    path: string
+  ): { flags: number; kind: "create" | "createContainer" | "createTTL"; ttl: bigint } | InvalidArgumentError => {
+    const invalid = (reason: string) => new InvalidArgumentError({ op, path, argument: "options", reason })
+    if (options.container === true) {
+      if (options.ephemeral === true || options.sequence === true || options.ttl !== undefined) {
+        return invalid("a container node cannot be ephemeral, sequential or have a TTL")
+      }
+      return { flags: R.CreateFlags.CONTAINER, kind: "createContainer", ttl: -1n }
+    }
+    if (options.ttl !== undefined) {
+      if (options.ephemeral === true) return invalid("a TTL node cannot be ephemeral")
+      const d = Duration.decodeUnknown(options.ttl)
+      const ms = Option.isSome(d) && Duration.isFinite(d.value) ? Duration.toMillis(d.value) : Number.NaN
+      if (!Number.isSafeInteger(ms) || ms <= 0) return invalid(`ttl must be a positive whole number of milliseconds`)
+      return {
+        flags: options.sequence === true ? R.CreateFlags.PERSISTENT_SEQUENTIAL_WITH_TTL : R.CreateFlags.PERSISTENT_WITH_TTL,
+        kind: "createTTL",
+        ttl: BigInt(ms)
+      }
+    }
+    return {
+      flags: (options.ephemeral === true ? 1 : 0) | (options.sequence === true ? 2 : 0),
+      kind: "create",
+      ttl: -1n
+    }
+  }
+
+  const validateAcl = (acl: ReadonlyArray<Acl.ACL>, op: string, path: string) =>
+    acl.length === 0 ? new InvalidArgumentError({ op, path, argument: "acl", reason: "must not be empty" }) : undefined
+
+  const ensurePathRaw = (path: string, acl: ReadonlyArray<Acl.ACL>): Effect.Effect<void, ZooKeeperError> =>
+    Effect.suspend(() => {
+      if (path === "/") return Effect.void
+      const serverPath = chroot.prefix(path)
+      return engine
+        .request(
+          "create",
+          { path: serverPath, data: EMPTY, acl, flags: 0 },
+          { op: "ensurePath", path }
+        )
+        .pipe(
+          Effect.asVoid,
+          Effect.catchIf(
+            (e): e is ZooKeeperError => e._tag === "NodeExistsError" || e._tag === "NoNodeError",
+            (e) =>
+              e._tag === "NodeExistsError"
+                ? Effect.void
+                : Effect.zipRight(ensurePathRaw(Path.parent(path), acl), ensurePathRaw(path, acl))
+          )
+        )
+    })
+
+  const createRaw = (path: string, options: CreateOptions, withStat: boolean) =>
+    Effect.suspend(() => {
+      const op = withStat ? "createWithStat" : "create"
+      const bad = checkPath(path, op, options.sequence === true)
+      if (bad !== undefined) return Effect.fail(bad)
+      const data = toBytes(options.data)
+      const tooBig = Path.validateData(data, config.maxDataLength, { op, path })
+      if (tooBig !== undefined) return Effect.fail(tooBig)
+      const acl = options.acl ?? defaultAcl
+      const badAcl = validateAcl(acl, op, path)
+      if (badAcl !== undefined) return Effect.fail(badAcl)
+      const mode = createFlags(options, op, path)
+      if (mode instanceof InvalidArgumentError) return Effect.fail(mode)
+      const serverPath = chroot.prefix(path)
+      const ctx: ErrorContext = { op, path }
+      const once: Effect.Effect<{ path: string; stat: Stat.ZnodeStat | undefined }, ZooKeeperError> =
+        mode.kind === "createContainer"
+          ? Effect.map(
+              engine.request("createContainer", { path: serverPath, data, acl, flags: mode.flags }, ctx),
+              (r) => ({ path: chroot.strip(r.path), stat: stat(r.stat) })
+            )
+          : mode.kind === "createTTL"
+            ? Effect.map(
+                engine.request("createTTL", { path: serverPath, data, acl, flags: mode.flags, ttl: mode.ttl }, ctx),
+                (r) => ({ path: chroot.strip(r.path), stat: stat(r.stat) })
+              )
+            : withStat
+              ? Effect.map(engine.request("create2", { path: serverPath, data, acl, flags: mode.flags }, ctx), (r) => ({
+                  path: chroot.strip(r.path),
+                  stat: stat(r.stat)
+                }))
+              : Effect.map(engine.request("create", { path: serverPath, data, acl, flags: mode.flags }, ctx), (r) => ({
+                  path: chroot.strip(r.path),
+                  stat: undefined
+                }))
+      if (options.makepath !== true) return once
+      return Effect.catchIf(
+        once,
+        (e): e is ZooKeeperError => e._tag === "NoNodeError",
+        () => Effect.zipRight(ensurePathRaw(Path.parent(path), acl), once)
+      )
+    })
+
+  const deleteRecursive = (path: string): Effect.Effect<void, ZooKeeperError> =>
+    Effect.gen(function* () {
+      const serverPath = chroot.prefix(path)
+      const children = yield* engine
+        .request("getChildren", { path: serverPath, watch: false }, { op: "delete", path })
+        .pipe(
+          Effect.map((r) => r.children),
+          Effect.catchIf(
+            (e): e is ZooKeeperError => e._tag === "NoNodeError",
+            () => Effect.succeed([] as ReadonlyArray<string>)
+          )
+        )
+      yield* Effect.forEach(children, (child) => deleteRecursive(path === "/" ? `/${child}` : `${path}/${child}`), {
+        concurrency: 16,
+        discard: true
+      })
+      if (path === "/") return
+      yield* engine
+        .request("delete", { path: serverPath, version: -1 }, { op: "delete", path })
+        .pipe(Effect.catchIf((e): e is ZooKeeperError => e._tag === "NoNodeError", () => Effect.void))
+    })
+
+  const transactionRaw = (
+    ops: ReadonlyArray<Transaction.Op>
+  ): Effect.Effect<ReadonlyArray<Transaction.Result>, Transaction.TransactionFailedError | ZooKeeperError> =>
+    Effect.suspend(() => {
+      const multi: Array<R.MultiOp> = []
+      for (const op of ops) {
+        const bad = checkPath(op.path, "transaction", op._tag === "Create" && op.options.sequence === true)
+        if (bad !== undefined) return Effect.fail(bad)
+        const serverPath = chroot.prefix(op.path)
+        switch (op._tag) {
+          case "Create": {
+            const data = toBytes(op.options.data)
+            const tooBig = Path.validateData(data, config.maxDataLength, { op: "transaction", path: op.path })
+            if (tooBig !== undefined) return Effect.fail(tooBig)
+            const acl = op.options.acl ?? defaultAcl
+            const badAcl = validateAcl(acl, "transaction", op.path)
+            if (badAcl !== undefined) return Effect.fail(badAcl)
+            const mode = createFlags(op.options, "transaction", op.path)
+            if (mode instanceof InvalidArgumentError) return Effect.fail(mode)
+            multi.push(
+              mode.kind === "createTTL"
+                ? { op: "createTTL", request: { path: serverPath, data, acl, flags: mode.flags, ttl: mode.ttl } }
+                : mode.kind === "createContainer"
+                  ? { op: "createContainer", request: { path: serverPath, data, acl, flags: mode.flags } }
+                  : { op: "create2", request: { path: serverPath, data, acl, flags: mode.flags } }
+            )
+            break
+          }
+          case "Delete": {
+            const badV = checkVersion(op.version, "transaction", op.path)
+            if (badV !== undefined) return Effect.fail(badV)
+            multi.push({ op: "delete", request: { path: serverPath, version: op.version } })
+            break
+          }
+          case "SetData": {
+            const data = toBytes(op.data)
+            const tooBig = Path.validateData(data, config.maxDataLength, { op: "transaction", path: op.path })
+            if (tooBig !== undefined) return Effect.fail(tooBig)
+            const badV = checkVersion(op.version, "transaction", op.path)
+            if (badV !== undefined) return Effect.fail(badV)
+            multi.push({ op: "setData", request: { path: serverPath, data, version: op.version } })
+            break
+          }
+          case "Check": {
+            const badV = checkVersion(op.version, "transaction", op.path)
+            if (badV !== undefined) return Effect.fail(badV)
+            multi.push({ op: "check", request: { path: serverPath, version: op.version } })
+            break
+          }
+        }
+      }
+      if (multi.length === 0) return Effect.succeed([])
+      return Effect.flatMap(
+        engine.request("multi", { ops: multi }, { op: "transaction", path: ops[0]?.path }),
+        (
+          response
+        ): Effect.Effect<
+          ReadonlyArray<Transaction.Result>,
+          Transaction.TransactionFailedError | ZooKeeperError
+        > => {
+          const results = response.results
+          const failedIndex = results.findIndex((r) => r.op === "error" && r.err !== 0 && r.err !== -2)
+          if (failedIndex >= 0 || results.some((r) => r.op === "error")) {
+            const index = failedIndex >= 0 ? failedIndex : 0
+            const outcomes: Array<Transaction.Outcome> = ops.map((op, i) => {
+              const r = results[i]
+              return i === index && r !== undefined && r.op === "error"
+                ? { _tag: "Failed", path: op.path, error: fromCode(r.err, { op: "transaction", path: op.path }) }
+                : { _tag: "RolledBack", path: op.path }
+            })
+            const failed = outcomes[index]
+            return Effect.fail(
+              new Transaction.TransactionFailedError({
+                failedIndex: index,
+                error:
+                  failed !== undefined && failed._tag === "Failed"
+                    ? failed.error
+                    : fromCode(-2, { op: "transaction", path: ops[index]?.path }),
+                outcomes
+              })
+            )
+          }
+          if (results.length !== ops.length) {
+            return Effect.fail(
+              new InvalidArgumentError({
+                op: "transaction",
+                argument: "reply",
+                reason: `server returned ${results.length} results for ${ops.length} operations`
+              })
+            )
+          }
+          return Effect.succeed(
+            results.map((r, i): Transaction.Result => {
+              const path = ops[i]!.path
+              switch (r.op) {
+                case "create":
+                  return { _tag: "Created", path: chroot.strip(r.path), stat: undefined }
+                case "create2":
+                  return { _tag: "Created", path: chroot.strip(r.path), stat: stat(r.stat) }
+                case "delete":
+                  return { _tag: "Deleted", path }
+                case "setData":
+                  return { _tag: "DataSet", path, stat: stat(r.stat) }
+                default:
+                  return { _tag: "Checked", path }
+              }
+            })
+          )
+        }
+      )
+    })
+
+  const command = (word: string): Effect.Effect<string, ZooKeeperError> =>
+    Effect.gen(function* () {
+      if (!/^[a-z]{4}$/.test(word)) {
+        return yield* new InvalidArgumentError({
+          op: "command",
+          argument: "word",
+          reason: `a four-letter word is four lower-case letters, got ${JSON.stringify(word)}`
+        })
+      }
+      const target =
+        engine.connectedServer !== undefined
+          ? ConnectString.parseSync(engine.connectedServer)
+          : ConnectString.parseSync(`${config.servers[0]!.host.includes(":") ? `[${config.servers[0]!.host}]` : config.servers[0]!.host}:${config.servers[0]!.port}`)
+      if (target instanceof ConfigurationError) {
+        return yield* new ConnectionLossError({ op: "command" })
+      }
+      const server = target.servers[0]!
+      const chunks: Array<Uint8Array> = []
+      const closed = Deferred.unsafeMake<void>(FiberId.none)
+      const socket = yield* engine.handler.connector
+        .connect(
+          { host: server.host, port: server.port, connectTimeoutMillis: config.connectTimeoutMillis },
+          {
+            onData: (chunk) => {
+              chunks.push(chunk.slice())
+            },
+            onClose: () => {
+              Deferred.unsafeDone(closed, Exit.void)
+            }
+          }
+        )
+        .pipe(Effect.mapError(() => new ConnectionLossError({ op: "command" })))
+      socket.write([encoder.encode(word)])
+      yield* Deferred.await(closed).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(config.connectTimeoutMillis),
+          onTimeout: () => new ConnectionLossError({ op: "command" })
+        }),
+        Effect.ensuring(Effect.sync(() => socket.close()))
+      )
+      const total = chunks.reduce((n, c) => n + c.length, 0)
+      const all = new Uint8Array(total)
+      let offset = 0
+      for (const c of chunks) {
+        all.set(c, offset)
+        offset += c.length
+      }
+      return new TextDecoder().decode(all)
+    })
+
+  const removeLocal = (serverPath: string, type: "children" | "data" | "any") => {
+    const kinds: ReadonlyArray<WatchKind> =
+      type === "children" ? ["child"] : type === "data" ? ["data", "exist"] : ["data", "exist", "child"]
+    for (const kind of kinds) {
+      const set = engine.watches.table(kind).get(serverPath)
+      if (set === undefined) continue
+      engine.watches.table(kind).delete(serverPath)
+      const removedType: EventType = kind === "child" ? "CHILD_WATCH_REMOVED" : "DATA_WATCH_REMOVED"
+      for (const w of set) w(removedType, serverPath)
+    }
+  }
+
+  /** Registers a persistent watch for the scope's lifetime; resolves once the server has it. */
+  const addWatchScoped = (
+    path: string,
+    recursive: boolean,
+    onEvent: (event: WatchedEvent) => void,
+    onLost: (error: ZooKeeperError) => void
+  ): Effect.Effect<void, ZooKeeperError, Scope.Scope> =>
+    Effect.gen(function* () {
+      const bad = checkPath(path, "watch")
+      if (bad !== undefined) return yield* bad
+      const serverPath = chroot.prefix(path)
+      const kind: WatchKind = recursive ? "persistentRecursive" : "persistent"
+      const watcher: Watcher = (type, p) => {
+        onEvent({ type, state: engine.currentKeeperState, path: chroot.strip(p) })
+      }
+      engine.onSessionLost.add(onLost)
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          engine.onSessionLost.delete(onLost)
+          engine.watches.remove(kind, serverPath, watcher)
+          if (engine.watches.table(kind).has(serverPath) || engine.closed || engine.conn === undefined) {
+            return Effect.void
+          }
+          return engine
+            .request(
+              "removeWatches",
+              { path: serverPath, type: recursive ? WATCHER_TYPE_PERSISTENT_RECURSIVE : WATCHER_TYPE_PERSISTENT },
+              { op: "removeWatches", path }
+            )
+            .pipe(Effect.ignore)
+        })
+      )
+      yield* engine.request(
+        "addWatch",
+        { path: serverPath, mode: recursive ? R.AddWatchMode.PERSISTENT_RECURSIVE : R.AddWatchMode.PERSISTENT },
+        { op: "watch", path },
+        { serverPath, watcher, kindFor: (err) => (err === 0 ? kind : undefined) }
+      )
+    }).pipe((eff) => traced("addWatch", path, eff))
+
+  const watchStream = (path: string, recursive: boolean): Stream.Stream<WatchedEvent, ZooKeeperError> =>
+    Stream.asyncScoped<WatchedEvent, ZooKeeperError>((emit) =>
+      addWatchScoped(
+        path,
+        recursive,
+        (event) => {
+          void emit.single(event)
+        },
+        (error) => {
+          void emit.fail(error)
+        }
+      )
+    )
+
+  const listenerWrappers = new Map<StateListener, (state: ClientState) => Effect.Effect<void, unknown>>()
+  const addListener = (listener: StateListener) =>
+    Effect.sync(() => {
+      if (listenerWrappers.has(listener)) return
+      const wrapped = (state: ClientState) => Effect.suspend(() => toEffect(listener(state)))
+      listenerWrappers.set(listener, wrapped)
+      listeners.add(wrapped)
+    })
+  const removeListener = (listener: StateListener) =>
+    Effect.sync(() => {
+      const wrapped = listenerWrappers.get(listener)
+      if (wrapped === undefined) return
+      listenerWrappers.delete(listener)
+      listeners.delete(wrapped)
+    })
+
+  const client: ZooKeeperClient = {
+    create: (path, options = {}) =>
+      traced("create", path, Effect.map(createRaw(path, options, false), (r) => r.path)),
+    createWithStat: (path, options = {}) =>
+      traced(
+        "create",
+        path,
+        Effect.flatMap(createRaw(path, options, true), (r) =>
+          r.stat === undefined
+            ? Effect.flatMap(existsRaw(r.path, undefined), (s) =>
+                Option.isSome(s)
+                  ? Effect.succeed({ path: r.path, stat: s.value })
+                  : Effect.fail(fromCode(NO_NODE, { op: "create", path: r.path }))
+              )
+            : Effect.succeed({ path: r.path, stat: r.stat })
+        )
+      ),
+    ensurePath: (path, options = {}) =>
+      traced(
+        "ensurePath",
+        path,
+        Effect.suspend(() => {
+          const bad = checkPath(path, "ensurePath")
+          if (bad !== undefined) return Effect.fail(bad)
+          const acl = options.acl ?? defaultAcl
+          const badAcl = validateAcl(acl, "ensurePath", path)
+          return badAcl !== undefined ? Effect.fail(badAcl) : ensurePathRaw(path, acl)
+        })
+      ),
+    exists: (path, options = {}) =>
+      traced("exists", path, existsRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
+    existsAndWatch: (path) =>
+      traced(
+        "exists",
+        path,
+        Effect.suspend(() => {
+          const w = deferredWatch()
+          return existsRaw(path, w.watcher).pipe(
+            Effect.map((s) => ({ stat: s, event: w.event })),
+            Effect.tapError(() => Effect.sync(w.cancel))
+          )
+        })
+      ),
+    get: (path, options = {}) =>
+      traced("get", path, getRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
+    getAndWatch: (path) =>
+      traced(
+        "get",
+        path,
+        Effect.suspend(() => {
+          const w = deferredWatch()
+          return getRaw(path, w.watcher).pipe(
+            Effect.map((d) => ({ ...d, event: w.event })),
+            Effect.tapError(() => Effect.sync(w.cancel))
+          )
+        })
+      ),
+    getChildren: (path, options = {}) =>
+      traced(
+        "getChildren",
+        path,
+        Effect.map(
+          childrenRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch)),
+          (r) => r.children
+        )
+      ),
+    getChildrenWithStat: (path, options = {}) =>
+      traced("getChildren", path, childrenRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
+    getChildrenAndWatch: (path) =>
+      traced(
+        "getChildren",
+        path,
+        Effect.suspend(() => {
+          const w = deferredWatch()
+          return childrenRaw(path, w.watcher).pipe(
+            Effect.map((r) => ({ ...r, event: w.event })),
+            Effect.tapError(() => Effect.sync(w.cancel))
+          )
+        })
+      ),
+    set: (path, data, options = {}) =>
+      traced(
+        "set",
+        path,
+        Effect.suspend(() => {
+          const bad = checkPath(path, "set") ?? checkVersion(options.version, "set", path)
+          if (bad !== undefined) return Effect.fail(bad)
+          const bytes = toBytes(data)
+          const tooBig = Path.validateData(bytes, config.maxDataLength, { op: "set", path })
+          if (tooBig !== undefined) return Effect.fail(tooBig)
+          return Effect.map(
+            engine.request(
+              "setData",
+              { path: chroot.prefix(path), data: bytes, version: options.version ?? -1 },
+              { op: "set", path }
+            ),
+            (r) => stat(r.stat)
+          )
+        })
+      ),
+    delete: (path, options = {}) =>
+      traced(
+        "delete",
+        path,
+        Effect.suspend(() => {
+          const bad = checkPath(path, "delete") ?? checkVersion(options.version, "delete", path)
+          if (bad !== undefined) return Effect.fail(bad)
+          const reserved = Path.validateWrite(chroot.prefix(path), "delete", { op: "delete", path })
+          if (reserved !== undefined) return Effect.fail(reserved)
+          if (options.recursive === true) return deleteRecursive(path)
+          return Effect.asVoid(
+            engine.request(
+              "delete",
+              { path: chroot.prefix(path), version: options.version ?? -1 },
+              { op: "delete", path }
+            )
+          )
+        })
+      ),
+    getAcls: (path) =>
+      traced(
+        "getAcls",
+        path,
+        Effect.suspend(() => {
+          const bad = checkPath(path, "getAcls")
+          if (bad !== undefined) return Effect.fail(bad)
+          return Effect.map(engine.request("getACL", { path: chroot.prefix(path) }, { op: "getAcls", path }), (r) => ({
+            acl: r.acl,
+            stat: stat(r.stat)
+          }))
+        })
+      ),
+    setAcls: (path, acl, options = {}) =>
+      traced(
+        "setAcls",
+        path,
+        Effect.suspend(() => {
+          const bad =
+            checkPath(path, "setAcls") ?? checkVersion(options.version, "setAcls", path) ?? validateAcl(acl, "setAcls", path)
+          if (bad !== undefined) return Effect.fail(bad)
+          return Effect.map(
+            engine.request(
+              "setACL",
+              { path: chroot.prefix(path), acl, version: options.version ?? -1 },
+              { op: "setAcls", path }
+            ),
+            (r) => stat(r.stat)
+          )
+        })
+      ),
+    addAuth: (scheme, credential) =>
+      traced(
+        "addAuth",
+        undefined,
+        Effect.suspend(() => {
+          if (scheme.length === 0) {
+            return Effect.fail(
+              new InvalidArgumentError({ op: "addAuth", argument: "scheme", reason: "must not be empty" })
+            )
+          }
+          return engine.addAuth(scheme, typeof credential === "string" ? Redacted.make(credential) : credential)
+        })
+      ),
+    sync: (path) =>
+      traced(
+        "sync",
+        path,
+        Effect.suspend(() => {
+          const bad = checkPath(path, "sync")
+          if (bad !== undefined) return Effect.fail(bad)
+          return Effect.map(engine.request("sync", { path: chroot.prefix(path) }, { op: "sync", path }), (r) =>
+            chroot.strip(r.path)
+          )
+        })
+      ),
+    transaction: (ops) => traced("transaction", ops[0]?.path, transactionRaw(ops)),
+    reconfig: (options) =>
+      traced(
+        "reconfig",
+        undefined,
+        Effect.map(
+          engine.request(
+            "reconfig",
+            {
+              joiningServers: options.joining ?? null,
+              leavingServers: options.leaving ?? null,
+              newMembers: options.newMembers ?? null,
+              curConfigId: options.fromConfig ?? -1n
+            },
+            { op: "reconfig" }
+          ),
+          (r) => ({ data: r.data ?? EMPTY, stat: stat(r.stat) })
+        )
+      ),
+    command: (word) => traced("command", undefined, command(word)),
+    serverVersion: traced(
+      "serverVersion",
+      undefined,
+      Effect.flatMap(command("srvr"), (text) => {
+        const m = /version:\s*(\d+)\.(\d+)\.(\d+)/i.exec(text)
+        return m === null
+          ? Effect.fail(
+              new InvalidArgumentError({
+                op: "serverVersion",
+                argument: "reply",
+                reason: `no version in the server's srvr reply: ${JSON.stringify(text.slice(0, 80))}`
+              })
+            )
+          : Effect.succeed([Number(m[1]), Number(m[2]), Number(m[3])])
+      })
+    ),
+    getEphemerals: (prefix = "/") =>
+      traced(
+        "getEphemerals",
+        prefix,
+        Effect.suspend(() => {
+          const bad = checkPath(prefix, "getEphemerals")
+          if (bad !== undefined) return Effect.fail(bad)
+          return Effect.map(
+            engine.request("getEphemerals", { prefixPath: chroot.prefix(prefix) }, { op: "getEphemerals", path: prefix }),
+            (r) => r.ephemerals.map((p) => chroot.strip(p))
+          )
+        })
+      ),
+    getAllChildrenNumber: (path) =>
+      traced(
+        "getAllChildrenNumber",
+        path,
+        Effect.suspend(() => {
+          const bad = checkPath(path, "getAllChildrenNumber")
+          if (bad !== undefined) return Effect.fail(bad)
+          return Effect.map(
+            engine.request("getAllChildrenNumber", { path: chroot.prefix(path) }, { op: "getAllChildrenNumber", path }),
+            (r) => r.totalNumber
+          )
+        })
+      ),
+    whoAmI: traced(
+      "whoAmI",
+      undefined,
+      Effect.map(engine.request("whoAmI", {}, { op: "whoAmI" }), (r) =>
+        r.clientInfo.map((c) => ({ scheme: c.authScheme, user: c.user }))
+      )
+    ),
+    watch: (path, options = {}) => watchStream(path, options.recursive === true),
+    removeWatches: (path, type, options = {}) =>
+      traced(
+        "removeWatches",
+        path,
+        Effect.suspend(() => {
+          const bad = checkPath(path, "removeWatches")
+          if (bad !== undefined) return Effect.fail(bad)
+          const serverPath = chroot.prefix(path)
+          if (options.local === true) return Effect.sync(() => removeLocal(serverPath, type))
+          const code = type === "children" ? R.WatcherType.Children : type === "data" ? R.WatcherType.Data : R.WatcherType.Any
+          return Effect.zipRight(
+            engine.request("removeWatches", { path: serverPath, type: code }, { op: "removeWatches", path }),
+            Effect.sync(() => removeLocal(serverPath, type))
+          )
+        })
+      ),
+    retry: (effect) => Retry.retry(effect, config.commandRetry),
+    state: SubscriptionRef.get(stateRef),
+    stateChanges: stateRef.changes,
+    connected: Effect.map(SubscriptionRef.get(stateRef), (s) => s.state === "CONNECTED"),
+    clientId: Effect.sync(() =>
+      engine.sessionId === 0n ? Option.none() : Option.some({ sessionId: engine.sessionId, password: engine.password })
+    ),
+    addListener,
+    removeListener,
+    listen: (listener) => Effect.acquireRelease(addListener(listener), () => removeListener(listener)),
+    setHosts: (hosts) =>
+      Effect.gen(function* () {
+        const cs = yield* ConnectString.parse(hosts)
+        if (cs.chroot !== config.chroot) {
+          return yield* new ConfigurationError({
+            field: "hosts",
+            reason: `the chroot cannot change at run time (is ${config.chroot ?? "none"}, got ${cs.chroot ?? "none"})`
+          })
+        }
+        const servers = config.randomizeHosts ? yield* ConnectString.shuffle(cs.servers) : cs.servers
+        engine.setServers(servers)
+      }),
+    restart: Effect.sync(() => engine.dropConnection()),
+    close: engine.close(),
+    chroot: config.chroot,
+    unchroot: (serverPath) => chroot.strip(serverPath),
+    connectedServer: Effect.sync(() => Option.fromNullable(engine.connectedServer)),
+    awaitConnected: (timeoutMillis) => engine.awaitConnected(timeoutMillis)
+  }
+  return { client, addWatchScoped }
+}

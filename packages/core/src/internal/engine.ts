@@ -1,0 +1,753 @@
+/**
+ * The session engine: one socket at a time, a FIFO of requests in flight keyed by xid, a
+ * reader that completes them synchronously, pings on idle, and a loop that connects,
+ * authenticates, re-registers watches and reconnects.
+ *
+ * Shape (after go-zookeeper's conn.go): `Engine` owns the session (id, password, last zxid,
+ * watches, auth); `Conn` owns one socket (frame splitter, in-flight FIFO, coalesced writes).
+ * The hot path — `request` → encode → write; frame → decode → resume — forks no fiber.
+ */
+import {
+  Clock,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  FiberId,
+  Random,
+  Redacted,
+  type Scope,
+  SubscriptionRef
+} from "effect"
+import {
+  type ClientState,
+  type EventType,
+  eventTypeFromCode,
+  isValidTransition,
+  type KeeperState,
+  kazooStateOf
+} from "../ClientState.js"
+import type { CallbackQueue, Handler, Socket, SocketError } from "../Handler.js"
+import type { Resolved } from "../ZooKeeperConfig.js"
+import {
+  AuthFailedError,
+  ClientClosedError,
+  ConnectionLossError,
+  type ErrorContext,
+  fromCode,
+  ProtocolError,
+  SessionExpiredError,
+  type ZooKeeperError
+} from "../ZooKeeperError.js"
+import { FrameSplitter } from "./frame.js"
+import * as R from "./records.js"
+import { type WatchKind, WatchRegistry, type Watcher } from "./watchRegistry.js"
+
+/** A request waiting for its reply. */
+interface Pending {
+  readonly xid: number
+  readonly frame: Uint8Array
+  /** Set once the caller got its answer or gave up; a late reply is then consumed silently. */
+  done: boolean
+  /** Called by the reader with the reply's error code and the frame (body at `offset`). */
+  readonly onReply: (err: number, frame: Uint8Array, offset: number) => void
+  /** Called when the request can no longer be answered. */
+  readonly onFail: (error: ZooKeeperError) => void
+}
+
+/** A watch to register when the reply arrives, depending on its error code. */
+export interface WatchRequest {
+  readonly serverPath: string
+  readonly watcher: Watcher
+  /** The kind to register under for a given reply error code, or undefined for none. */
+  readonly kindFor: (err: number) => WatchKind | undefined
+}
+
+const EMPTY_PASSWORD = new Uint8Array(16)
+const PING_FRAME = R.encodeRequest("ping", R.Xid.ping, {})
+const SET_WATCHES_CHUNK = 128 * 1024
+
+class Conn {
+  socket: Socket | undefined
+  readonly splitter: FrameSplitter
+  private inflight: Array<Pending | undefined> = []
+  private head = 0
+  private out: Array<Uint8Array> = []
+  private flushScheduled = false
+  handshaking = true
+  closed = false
+  lastRecv: number
+  lastSend: number
+  readonly handshake: Deferred.Deferred<R.ConnectResponse, SocketError | ProtocolError>
+  readonly closedSignal: Deferred.Deferred<SocketError | ProtocolError | undefined>
+
+  constructor(
+    private readonly engine: Engine,
+    readonly address: string,
+    now: number
+  ) {
+    this.splitter = new FrameSplitter(engine.config.maxFrameLength)
+    this.lastRecv = now
+    this.lastSend = now
+    this.handshake = Deferred.unsafeMake(engine.fiberIdNone)
+    this.closedSignal = Deferred.unsafeMake(engine.fiberIdNone)
+  }
+
+  readonly onData = (chunk: Uint8Array): void => {
+    if (this.closed) return
+    this.lastRecv = this.engine.now()
+    const error = this.splitter.push(chunk, this.onFrame)
+    if (error !== undefined) this.abort(error)
+  }
+
+  readonly onClose = (error: SocketError | undefined): void => {
+    this.teardown(error)
+  }
+
+  private readonly onFrame = (frame: Uint8Array): void => {
+    if (this.closed) return
+    if (this.handshaking) {
+      const resp = R.decodeConnectResponse(frame)
+      if (resp instanceof ProtocolError) return this.abort(resp)
+      this.handshaking = false
+      Deferred.unsafeDone(this.handshake, Exit.succeed(resp))
+      return
+    }
+    const header = R.decodeReplyHeader(frame)
+    if (header instanceof ProtocolError) return this.abort(header)
+    const xid = header.xid
+    if (xid === R.Xid.ping) return
+    if (header.zxid > 0n && header.zxid > this.engine.lastZxid) this.engine.lastZxid = header.zxid
+    if (xid === R.Xid.notification) {
+      const event = R.decodeWatcherEvent(frame, R.REPLY_HEADER_LENGTH)
+      if (event instanceof ProtocolError) return this.abort(event)
+      return this.engine.dispatchEvent(event)
+    }
+    const pending = this.inflight[this.head]
+    if (pending === undefined || pending.xid !== xid) {
+      return this.abort(
+        new ProtocolError({
+          reason: `reply xid ${xid} does not match the oldest request in flight (${pending === undefined ? "none" : pending.xid})`
+        })
+      )
+    }
+    this.inflight[this.head++] = undefined
+    if (this.head > 1024 && this.head * 2 > this.inflight.length) {
+      this.inflight = this.inflight.slice(this.head)
+      this.head = 0
+    }
+    pending.onReply(header.err, frame, R.REPLY_HEADER_LENGTH)
+  }
+
+  /** Sends a request whose reply comes back through the in-flight FIFO. */
+  send(pending: Pending): void {
+    this.inflight.push(pending)
+    this.enqueue(pending.frame)
+  }
+
+  enqueue(frame: Uint8Array): void {
+    if (this.closed) return
+    this.out.push(frame)
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      queueMicrotask(this.flush)
+    }
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false
+    if (this.closed || this.socket === undefined || this.out.length === 0) return
+    const chunks = this.out
+    this.out = []
+    this.lastSend = this.engine.now()
+    this.socket.write(chunks)
+  }
+
+  /** Writes now (the handshake, which must precede everything). */
+  writeNow(frame: Uint8Array): void {
+    if (this.closed || this.socket === undefined) return
+    this.lastSend = this.engine.now()
+    this.socket.write([frame])
+  }
+
+  get inflightCount(): number {
+    return this.inflight.length - this.head
+  }
+
+  abort(error: ProtocolError | SocketError): void {
+    this.teardown(error)
+    this.socket?.close()
+  }
+
+  close(): void {
+    this.teardown(undefined)
+    this.socket?.close()
+  }
+
+  private teardown(error: SocketError | ProtocolError | undefined): void {
+    if (this.closed) return
+    this.closed = true
+    const failed = this.inflight
+    const head = this.head
+    this.inflight = []
+    this.head = 0
+    this.out = []
+    for (let i = head; i < failed.length; i++) {
+      const p = failed[i]
+      if (p !== undefined && !p.done) p.onFail(this.engine.lossError(p))
+    }
+    if (this.handshaking) {
+      Deferred.unsafeDone(
+        this.handshake,
+        Exit.fail(
+          error ?? new ProtocolError({ reason: `connection to ${this.address} closed before the handshake completed` })
+        )
+      )
+    }
+    Deferred.unsafeDone(this.closedSignal, Exit.succeed(error))
+  }
+}
+
+/** The client's session across connections. */
+export class Engine {
+  sessionId = 0n
+  password: Uint8Array = EMPTY_PASSWORD
+  lastZxid = 0n
+  negotiatedTimeout = 0
+  private xid = 0
+  conn: Conn | undefined
+  private waiting: Array<Pending> = []
+  closed = false
+  terminal: ZooKeeperError | undefined
+  readonly watches = new WatchRegistry()
+  readonly auth: Array<{ readonly scheme: string; readonly credential: Redacted.Redacted<string> }>
+  private serverIndex = 0
+  private servers: ReadonlyArray<{ readonly host: string; readonly port: number }>
+  readonly fiberIdNone: FiberId.FiberId = FiberId.none
+  private readonly connectedWaiters = new Set<() => void>()
+  connectedServer: string | undefined
+  /** Persistent watch callbacks to end on session loss or close, keyed by their watcher. */
+  readonly onSessionLost = new Set<(error: ZooKeeperError) => void>()
+
+  constructor(
+    readonly config: Resolved,
+    readonly handler: Handler,
+    readonly queues: {
+      readonly session: CallbackQueue
+      readonly watch: CallbackQueue
+      readonly completion: CallbackQueue
+    },
+    readonly state: SubscriptionRef.SubscriptionRef<ClientState>,
+    readonly clock: Clock.Clock,
+    readonly listeners: Set<(state: ClientState) => Effect.Effect<void, unknown>>
+  ) {
+    this.auth = [...config.authData]
+    this.servers = config.servers
+    if (config.clientId !== undefined) {
+      this.sessionId = config.clientId.sessionId
+      this.password = config.clientId.password
+    }
+  }
+
+  now(): number {
+    return this.clock.unsafeCurrentTimeMillis()
+  }
+
+  nextXid(): number {
+    this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1
+    return this.xid
+  }
+
+  lossError(p: { readonly xid: number }): ZooKeeperError {
+    void p
+    return this.closed
+      ? new ClientClosedError({ op: "request" })
+      : (this.terminal ?? new ConnectionLossError({ op: "request" }))
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Requests
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * Sends a request and completes with its decoded reply. A watch, if given, is registered by
+   * the reader before the caller resumes.
+   */
+  request<K extends R.OpName>(
+    op: K,
+    body: R.Requests[K],
+    ctx: ErrorContext,
+    watch?: WatchRequest
+  ): Effect.Effect<R.Responses[K], ZooKeeperError> {
+    const raw = Effect.async<R.Responses[K], ZooKeeperError>((resume) => {
+      if (this.closed) {
+        resume(Effect.fail(new ClientClosedError(ctx)))
+        return
+      }
+      if (this.terminal !== undefined) {
+        resume(Effect.fail(this.terminal))
+        return
+      }
+      const xid = this.nextXid()
+      const frame = R.encodeRequest(op, xid, body)
+      const isMulti = op === "multi" || op === "multiRead"
+      const pending: Pending = {
+        xid,
+        frame,
+        done: false,
+        onReply: (err, f, offset) => {
+          if (watch !== undefined) {
+            const kind = watch.kindFor(err)
+            if (kind !== undefined) this.watches.add(kind, watch.serverPath, watch.watcher)
+          }
+          if (pending.done) return
+          pending.done = true
+          if (err !== 0 && !(isMulti && f.length > offset)) {
+            resume(Effect.fail(fromCode(err, ctx)))
+            return
+          }
+          const decoded = R.decodeResponse(op, f, offset)
+          if (decoded instanceof ProtocolError) {
+            resume(Effect.fail(new ProtocolError({ reason: decoded.reason, op: ctx.op })))
+            this.conn?.abort(decoded)
+            return
+          }
+          resume(Effect.succeed(decoded))
+        },
+        onFail: (error) => {
+          if (pending.done) return
+          pending.done = true
+          resume(
+            Effect.fail(
+              error._tag === "ConnectionLossError" || error._tag === "ClientClosedError"
+                ? error._tag === "ClientClosedError"
+                  ? new ClientClosedError(ctx)
+                  : new ConnectionLossError(ctx)
+                : error._tag === "SessionExpiredError"
+                  ? new SessionExpiredError(ctx)
+                  : error
+            )
+          )
+        }
+      }
+      const conn = this.conn
+      if (conn !== undefined && !conn.closed) {
+        conn.send(pending)
+        return Effect.sync(() => {
+          pending.done = true
+        })
+      }
+      if (this.config.whileDisconnected === "fail") {
+        resume(Effect.fail(new ConnectionLossError(ctx)))
+        return
+      }
+      this.waiting.push(pending)
+      return Effect.sync(() => {
+        pending.done = true
+        const i = this.waiting.indexOf(pending)
+        if (i >= 0) this.waiting.splice(i, 1)
+      })
+    })
+    return Effect.suspend(() =>
+      this.conn === undefined && this.config.whileDisconnected === "wait"
+        ? Effect.timeoutFail(raw, {
+            duration: Duration.millis(this.config.requestTimeoutMillis),
+            onTimeout: () => new ConnectionLossError(ctx)
+          })
+        : raw
+    )
+  }
+
+  /** Adds a credential, sends it now when connected, and replays it after reconnects. */
+  addAuth(scheme: string, credential: Redacted.Redacted<string>): Effect.Effect<void, ZooKeeperError> {
+    return Effect.async<void, ZooKeeperError>((resume) => {
+      const ctx = { op: "addAuth" }
+      if (this.closed) return resume(Effect.fail(new ClientClosedError(ctx)))
+      const entry = { scheme, credential }
+      const conn = this.conn
+      if (conn === undefined || conn.closed) {
+        // Sent with the others right after the next handshake.
+        this.auth.push(entry)
+        return resume(Effect.void)
+      }
+      conn.send(
+        this.authPending(entry, (err) => {
+          if (err === 0) {
+            this.auth.push(entry)
+            resume(Effect.void)
+          } else resume(Effect.fail(fromCode(err, ctx)))
+        })
+      )
+    })
+  }
+
+  private authPending(
+    entry: { readonly scheme: string; readonly credential: Redacted.Redacted<string> },
+    done: (err: number) => void
+  ): Pending {
+    const pending: Pending = {
+      xid: R.Xid.auth,
+      frame: R.encodeRequest("auth", R.Xid.auth, {
+        type: 0,
+        scheme: entry.scheme,
+        auth: new TextEncoder().encode(Redacted.value(entry.credential))
+      }),
+      done: false,
+      onReply: (err) => {
+        pending.done = true
+        if (err === AuthFailedError.code) this.onAuthFailed()
+        done(err)
+      },
+      onFail: (error) => {
+        pending.done = true
+        done("code" in error ? error.code : ConnectionLossError.code)
+      }
+    }
+    return pending
+  }
+
+  private onAuthFailed(): void {
+    this.terminal = new AuthFailedError({ op: "auth" })
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Watch events
+  // ------------------------------------------------------------------------------------------
+
+  dispatchEvent(event: R.WatcherEvent): void {
+    const type: EventType | undefined = eventTypeFromCode(event.type)
+    if (type === undefined || type === "NONE") return
+    const fired = this.watches.collect(type, event.path)
+    for (const w of fired) w(type, event.path)
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // State
+  // ------------------------------------------------------------------------------------------
+
+  private keeperState: KeeperState = "CONNECTING"
+  private kazooState: ClientState["state"] = "LOST"
+
+  setKeeperState(next: KeeperState): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const prevKazoo = this.kazooState
+      const nextKazoo = kazooStateOf(next)
+      if (next === this.keeperState && nextKazoo === prevKazoo) return Effect.void
+      this.keeperState = next
+      const value: ClientState = { state: nextKazoo, keeperState: next }
+      const notify = isValidTransition(prevKazoo, nextKazoo)
+      if (notify) this.kazooState = nextKazoo
+      return Effect.zipRight(
+        SubscriptionRef.set(this.state, notify ? value : { state: prevKazoo, keeperState: next }),
+        Effect.sync(() => {
+          if (nextKazoo === "CONNECTED") for (const w of this.connectedWaiters) w()
+          if (!notify) return
+          for (const listener of this.listeners) this.queues.session.offer(listener(value))
+        })
+      )
+    })
+  }
+
+  get currentKeeperState(): KeeperState {
+    return this.keeperState
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The connection loop
+  // ------------------------------------------------------------------------------------------
+
+  private nextServer(): { readonly host: string; readonly port: number } {
+    const s = this.servers[this.serverIndex % this.servers.length]!
+    this.serverIndex = (this.serverIndex + 1) % this.servers.length
+    return s
+  }
+
+  setServers(servers: ReadonlyArray<{ readonly host: string; readonly port: number }>): void {
+    this.servers = servers
+    this.serverIndex = 0
+  }
+
+  /** One attempt: TCP connect and handshake within the connect timeout. */
+  private connectOnce(server: { readonly host: string; readonly port: number }) {
+    const address = server.host.includes(":") ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`
+    const conn = new Conn(this, address, this.now())
+    return Effect.gen(this, function* () {
+      const socket = yield* this.handler.connector.connect(
+        { host: server.host, port: server.port, connectTimeoutMillis: this.config.connectTimeoutMillis },
+        { onData: conn.onData, onClose: conn.onClose }
+      )
+      conn.socket = socket
+      conn.writeNow(
+        R.encodeConnectRequest({
+          protocolVersion: 0,
+          lastZxidSeen: this.lastZxid,
+          timeOut: this.config.sessionTimeoutMillis,
+          sessionId: this.sessionId,
+          passwd: this.password,
+          readOnly: this.config.readOnly
+        })
+      )
+      const response = yield* Deferred.await(conn.handshake)
+      return { conn, response }
+    }).pipe(
+      Effect.timeoutFail({
+        duration: Duration.millis(this.config.connectTimeoutMillis),
+        onTimeout: () => new ProtocolError({ reason: `connecting to ${address} timed out` })
+      }),
+      Effect.onExit((exit) => (Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => conn.close())))
+    )
+  }
+
+  private failWaiting(error: (p: Pending) => ZooKeeperError): void {
+    const waiting = this.waiting
+    this.waiting = []
+    for (const p of waiting) if (!p.done) p.onFail(error(p))
+  }
+
+  /** The session is gone: drop one-shot watches, end persistent ones, start afresh. */
+  private expire(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      this.sessionId = 0n
+      this.password = EMPTY_PASSWORD
+      this.watches.clearOneShot()
+      this.watches.persistent.clear()
+      this.watches.persistentRecursive.clear()
+      const lost = [...this.onSessionLost]
+      this.onSessionLost.clear()
+      for (const f of lost) f(new SessionExpiredError({ op: "session" }))
+      yield* this.setKeeperState("EXPIRED_SESSION")
+    })
+  }
+
+  /** Re-registers every watch on a resumed session (setWatches2, in chunks). */
+  private sendSetWatches(conn: Conn): void {
+    if (this.watches.isEmpty) return
+    const lists = {
+      dataWatches: [...this.watches.data.keys()],
+      existWatches: [...this.watches.exist.keys()],
+      childWatches: [...this.watches.child.keys()],
+      persistentWatches: [...this.watches.persistent.keys()],
+      persistentRecursiveWatches: [...this.watches.persistentRecursive.keys()]
+    }
+    const keys = Object.keys(lists) as Array<keyof typeof lists>
+    let batch = {
+      dataWatches: [] as string[],
+      existWatches: [] as string[],
+      childWatches: [] as string[],
+      persistentWatches: [] as string[],
+      persistentRecursiveWatches: [] as string[]
+    }
+    let size = 0
+    const flush = () => {
+      if (size === 0) return
+      const frame = R.encodeRequest("setWatches2", R.Xid.setWatches, { relativeZxid: this.lastZxid, ...batch })
+      const pending: Pending = {
+        xid: R.Xid.setWatches,
+        frame,
+        done: false,
+        onReply: () => {
+          pending.done = true
+        },
+        onFail: () => {
+          pending.done = true
+        }
+      }
+      conn.send(pending)
+      batch = { dataWatches: [], existWatches: [], childWatches: [], persistentWatches: [], persistentRecursiveWatches: [] }
+      size = 0
+    }
+    for (const key of keys) {
+      for (const path of lists[key]) {
+        if (size + path.length * 3 + 4 > SET_WATCHES_CHUNK) flush()
+        batch[key].push(path)
+        size += path.length * 3 + 4
+      }
+    }
+    flush()
+  }
+
+  /** Connects, serves until the socket drops, and reconnects, until the client closes. */
+  run: Effect.Effect<void> = Effect.suspend(() => this.loop())
+
+  private loop(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      let failures = 0
+      let disconnectedAt: number | undefined
+      yield* this.setKeeperState("CONNECTING")
+      while (!this.closed && this.terminal === undefined) {
+        const server = this.nextServer()
+        const attempt = yield* Effect.either(this.connectOnce(server))
+        if (this.closed) {
+          if (attempt._tag === "Right") attempt.right.conn.close()
+          break
+        }
+        if (attempt._tag === "Left") {
+          failures++
+          yield* Effect.logDebug(`effect-zk: connection attempt failed: ${attempt.left.message}`)
+          if (
+            disconnectedAt !== undefined &&
+            this.sessionId !== 0n &&
+            this.now() - disconnectedAt > (this.negotiatedTimeout || this.config.sessionTimeoutMillis)
+          ) {
+            // Disconnected for longer than the session can live: the session is gone.
+            disconnectedAt = undefined
+            yield* this.expire()
+            yield* this.setKeeperState("CONNECTING")
+          }
+          if (failures % this.servers.length === 0) {
+            const rounds = failures / this.servers.length
+            const policy = this.config.connectionRetry
+            if (policy.maxTries !== -1 && rounds > policy.maxTries) {
+              // kazoo: the connection retry gave up; the session is lost and the client stops.
+              this.terminal = new ConnectionLossError({ op: "connect" })
+              this.failWaiting(() => this.terminal!)
+              yield* this.setKeeperState("CLOSED")
+              break
+            }
+            const base = Math.min(
+              Duration.toMillis(policy.maxDelay),
+              Duration.toMillis(policy.delay) * policy.backoff ** Math.min(30, rounds - 1)
+            )
+            const factor = yield* Random.nextRange(1 - policy.maxJitter, 1 + policy.maxJitter)
+            yield* Effect.sleep(Duration.millis(Math.max(0, base * factor)))
+          }
+          continue
+        }
+        const { conn, response } = attempt.right
+        if (response.timeOut <= 0) {
+          // The server says our session is gone.
+          conn.close()
+          this.failWaiting((p) => this.lossError(p))
+          disconnectedAt = undefined
+          yield* this.expire()
+          yield* this.setKeeperState("CONNECTING")
+          continue
+        }
+        failures = 0
+        disconnectedAt = undefined
+        this.sessionId = response.sessionId
+        this.password = response.passwd
+        this.negotiatedTimeout = response.timeOut
+        this.connectedServer = conn.address
+        // Order on a new connection: auth replay, watch re-registration, then user requests.
+        const authResults: Array<Deferred.Deferred<number>> = []
+        for (const entry of this.auth) {
+          const d = Deferred.unsafeMake<number>(this.fiberIdNone)
+          authResults.push(d)
+          conn.send(this.authPending(entry, (err) => Deferred.unsafeDone(d, Exit.succeed(err))))
+        }
+        this.sendSetWatches(conn)
+        this.conn = conn
+        const waiting = this.waiting
+        this.waiting = []
+        for (const p of waiting) if (!p.done) conn.send(p)
+        yield* this.setKeeperState(response.readOnly ? "CONNECTED_RO" : "CONNECTED")
+        const pinger = yield* Effect.fork(this.pingLoop(conn))
+        const authWatch = yield* Effect.fork(
+          Effect.forEach(authResults, (d) => Deferred.await(d), { discard: true })
+        )
+        const reason = yield* Deferred.await(conn.closedSignal)
+        yield* Fiber.interrupt(pinger)
+        yield* Fiber.interrupt(authWatch)
+        if (this.conn === conn) this.conn = undefined
+        this.connectedServer = undefined
+        if (this.closed) break
+        if (this.terminal !== undefined) {
+          this.failWaiting(() => this.terminal!)
+          yield* this.setKeeperState("AUTH_FAILED")
+          break
+        }
+        yield* Effect.logDebug(
+          `effect-zk: connection to ${conn.address} lost${reason === undefined ? "" : `: ${reason.message}`}`
+        )
+        disconnectedAt = this.now()
+        yield* this.setKeeperState("CONNECTING")
+      }
+    })
+  }
+
+  /** Pings when idle; drops the connection when the server goes silent. */
+  private pingLoop(conn: Conn): Effect.Effect<void> {
+    const readTimeout = Math.max(1, Math.floor((this.negotiatedTimeout * 2) / 3))
+    const pingInterval = Math.max(1, Math.floor(readTimeout / 2))
+    return Effect.gen(this, function* () {
+      while (!conn.closed) {
+        const now = this.now()
+        if (now - conn.lastRecv > readTimeout) {
+          conn.abort(new ProtocolError({ reason: `no reply from ${conn.address} for ${now - conn.lastRecv} ms` }))
+          return
+        }
+        const idle = now - conn.lastSend
+        if (idle >= pingInterval) {
+          conn.enqueue(PING_FRAME)
+          yield* Effect.sleep(Duration.millis(Math.min(pingInterval, readTimeout - (now - conn.lastRecv) + 1)))
+        } else {
+          yield* Effect.sleep(Duration.millis(Math.min(pingInterval - idle, readTimeout - (now - conn.lastRecv) + 1)))
+        }
+      }
+    })
+  }
+
+  /** Waits until connected (or the timeout passes). */
+  awaitConnected(timeoutMillis: number): Effect.Effect<boolean> {
+    return Effect.async<boolean>((resume) => {
+      if (this.conn !== undefined) return resume(Effect.succeed(true))
+      const w = () => {
+        this.connectedWaiters.delete(w)
+        resume(Effect.succeed(true))
+      }
+      this.connectedWaiters.add(w)
+      return Effect.sync(() => this.connectedWaiters.delete(w))
+    }).pipe(
+      Effect.timeoutTo({ duration: Duration.millis(timeoutMillis), onSuccess: () => true, onTimeout: () => false })
+    )
+  }
+
+  /** Orderly close: closeSession when connected, then everything fails with ClientClosed. */
+  close(): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      if (this.closed) return
+      const conn = this.conn
+      if (conn !== undefined && !conn.closed) {
+        const done = Deferred.unsafeMake<void>(this.fiberIdNone)
+        const pending: Pending = {
+          xid: this.nextXid(),
+          frame: R.encodeRequest("closeSession", this.xid, {}),
+          done: false,
+          onReply: () => {
+            pending.done = true
+            Deferred.unsafeDone(done, Exit.void)
+          },
+          onFail: () => {
+            pending.done = true
+            Deferred.unsafeDone(done, Exit.void)
+          }
+        }
+        conn.send(pending)
+        yield* Deferred.await(done).pipe(
+          Effect.timeout(Duration.millis(Math.min(2000, this.config.connectTimeoutMillis))),
+          Effect.ignore
+        )
+      }
+      this.closed = true
+      conn?.close()
+      this.conn = undefined
+      this.failWaiting(() => new ClientClosedError({ op: "request" }))
+      this.watches.drainAll()
+      const lost = [...this.onSessionLost]
+      this.onSessionLost.clear()
+      for (const f of lost) f(new ClientClosedError({ op: "watch" }))
+      yield* this.setKeeperState("CLOSED")
+    })
+  }
+
+  /** Drops the current connection (tests, restart); the loop reconnects. */
+  dropConnection(): void {
+    this.conn?.abort(new ProtocolError({ reason: "connection dropped on request" }))
+  }
+
+  /** The fiber running `run`, set by the client. */
+  loopFiber: Fiber.RuntimeFiber<void> | undefined
+  scope: Scope.Scope | undefined
+}
