@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Equal, Hash } from "effect"
-import { NodeInspectSymbol } from "effect/Inspectable"
+import { type Inspectable, NodeInspectSymbol } from "effect/Inspectable"
 
 /**
  * The `Stat` record as the protocol decodes it (times are 64-bit milliseconds).
@@ -30,12 +30,13 @@ export interface StatRecord {
 /**
  * A znode's metadata. ZooKeeper's fields keep their names (zxids and the owner session as
  * `bigint`, `ctime`/`mtime` as epoch milliseconds); kazoo's convenience names are derived.
- * Two stats are `Equal.equals` when their eleven fields are.
+ * Two stats are `Equal.equals` when their eleven fields are; `toJSON` gives the eleven fields
+ * (bigints as decimal strings).
  *
  * @since 0.1.0
  * @category models
  */
-export interface ZnodeStat extends Equal.Equal {
+export interface ZnodeStat extends Equal.Equal, Inspectable {
   /** The zxid of the change that created the znode. */
   readonly czxid: bigint
   /** The zxid of the change that last modified the znode's data. */
