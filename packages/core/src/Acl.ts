@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import { InvalidArgumentError } from "./ZooKeeperError.js"
 
 /**
@@ -195,18 +195,20 @@ export const validateUsername = (username: string, op = "makeDigestAcl"): Invali
  * The digest credential ZooKeeper stores for a user and password:
  * `user:base64(sha1("user:password"))`, exactly what ZooKeeper's
  * `DigestAuthenticationProvider.generateDigest` computes. Text is encoded as UTF-8 (as kazoo
- * does; run the JVM with `-Dfile.encoding=UTF-8` if it decodes otherwise).
+ * does; run the JVM with `-Dfile.encoding=UTF-8` if it decodes otherwise). The password may be
+ * `Redacted`, so it never prints.
  *
  * @since 0.1.0
  * @category digest
  */
 export const makeDigestAclCredential = (
   username: string,
-  password: string
+  password: string | Redacted.Redacted<string>
 ): Effect.Effect<string, InvalidArgumentError> => {
   const error = validateUsername(username, "makeDigestAclCredential")
   if (error !== undefined) return Effect.fail(error)
-  return Effect.map(sha1(`${username}:${password}`), (digest) => `${username}:${base64(digest)}`)
+  const secret = Redacted.isRedacted(password) ? Redacted.value(password) : password
+  return Effect.map(sha1(`${username}:${secret}`), (digest) => `${username}:${base64(digest)}`)
 }
 
 /**
@@ -217,7 +219,7 @@ export const makeDigestAclCredential = (
  */
 export const makeDigestAcl = (
   username: string,
-  password: string,
+  password: string | Redacted.Redacted<string>,
   flags: PermFlags = {}
 ): Effect.Effect<ACL, InvalidArgumentError> =>
   Effect.map(makeDigestAclCredential(username, password), (credential) => makeAcl("digest", credential, flags))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Acl from "@effect-zk/core/Acl"
-import { Effect } from "effect"
+import { Effect, Redacted } from "effect"
 import * as fc from "fast-check"
 
 describe("Acl", () => {
@@ -43,6 +43,8 @@ describe("Acl", () => {
     Effect.gen(function*() {
       const acl = yield* Acl.makeDigestAcl("user", "password", { read: true, admin: true })
       expect(acl).toEqual({ perms: 17, id: { scheme: "digest", id: "user:tpUq/4Pn5A64fVZyQ0gOJ8ZWqkY=" } })
+      const redacted = yield* Acl.makeDigestAcl("user", Redacted.make("password"), { all: true })
+      expect(redacted.id.id).toBe("user:tpUq/4Pn5A64fVZyQ0gOJ8ZWqkY=")
     }))
 
   it.effect("refuses a user name with ':'", () =>
