@@ -1,0 +1,101 @@
+// The files and command line of one ZooKeeper JVM (process backend). Pure functions.
+import { join } from "node:path"
+import { commonConfigEntries, commonSystemProperties, type Resolved } from "./options.js"
+
+export const loopback = "127.0.0.1"
+
+export interface MemberPorts {
+  readonly id: number
+  readonly clientPort: number
+  readonly quorumPort: number
+  readonly electionPort: number
+}
+
+export interface MemberPaths {
+  readonly dir: string
+  readonly dataDir: string
+  readonly configFile: string
+  readonly logFile: string
+  readonly log4jFile: string
+  readonly logbackFile: string
+}
+
+export const memberPaths = (dir: string): MemberPaths => ({
+  dir,
+  dataDir: join(dir, "data"),
+  configFile: join(dir, "zoo.cfg"),
+  logFile: join(dir, "zookeeper.log"),
+  log4jFile: join(dir, "log4j.properties"),
+  logbackFile: join(dir, "logback.xml")
+})
+
+export const serverLine = (member: MemberPorts) =>
+  `${loopback}:${member.quorumPort}:${member.electionPort}:participant;${loopback}:${member.clientPort}`
+
+/** zoo.cfg of one member. Every address is 127.0.0.1. */
+export const zooCfg = (
+  r: Resolved,
+  self: MemberPorts,
+  all: ReadonlyArray<MemberPorts>,
+  paths: MemberPaths
+): string => {
+  const entries = new Map<string, string>([
+    ["dataDir", paths.dataDir],
+    ["clientPort", String(self.clientPort)],
+    ["clientPortAddress", loopback],
+    ["quorumListenOnAllIPs", "false"]
+  ])
+  if (r.quorum) {
+    for (const member of all) entries.set(`server.${member.id}`, serverLine(member))
+  }
+  for (const [key, value] of commonConfigEntries(r)) entries.set(key, value)
+  return [...entries.entries()].map(([key, value]) => `${key}=${value}`).join("\n") + "\n"
+}
+
+// Both log4j 1.x (Debian, ZooKeeper <= 3.7) and logback (ZooKeeper 3.8+ releases) write to the
+// console; the JVM's stdout and stderr go to the member's zookeeper.log.
+export const log4jProperties = [
+  "log4j.rootLogger=INFO, CONSOLE",
+  "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender",
+  "log4j.appender.CONSOLE.Target=System.out",
+  "log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout",
+  "log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] %-5p [%t:%C{1}@%L] - %m%n",
+  ""
+].join("\n")
+
+export const logbackXml = [
+  "<configuration>",
+  "  <appender name=\"CONSOLE\" class=\"ch.qos.logback.core.ConsoleAppender\">",
+  "    <encoder><pattern>%d{ISO8601} [myid:%X{myid}] %-5level [%thread:%logger{0}@%line] - %msg%n</pattern></encoder>",
+  "  </appender>",
+  "  <root level=\"INFO\"><appender-ref ref=\"CONSOLE\"/></root>",
+  "</configuration>",
+  ""
+].join("\n")
+
+export const mainClass = "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+
+/** Arguments to `java` for one member. */
+export const javaArgs = (r: Resolved, classpath: string, paths: MemberPaths): ReadonlyArray<string> => {
+  const props = new Map<string, string>([
+    ["file.encoding", "UTF-8"],
+    ["java.awt.headless", "true"],
+    ["java.net.preferIPv4Stack", "true"],
+    ["zookeeper.log.dir", paths.dir],
+    ["zookeeper.root.logger", "INFO,CONSOLE"],
+    ["log4j.configuration", `file:${paths.log4jFile}`],
+    ["logback.configurationFile", paths.logbackFile],
+    ["org.slf4j.simpleLogger.logFile", "System.out"],
+    ["org.slf4j.simpleLogger.showDateTime", "true"],
+    ["org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss,SSS"]
+  ])
+  for (const [key, value] of commonSystemProperties(r)) props.set(key, value)
+  return [
+    ...r.jvmFlags,
+    ...[...props.entries()].map(([key, value]) => `-D${key}=${value}`),
+    "-cp",
+    classpath,
+    mainClass,
+    paths.configFile
+  ]
+}
