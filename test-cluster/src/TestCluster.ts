@@ -276,9 +276,10 @@ const waitFor = <A>(args: {
   let last = "no answer yet"
   const loop: Effect.Effect<A, ClusterStartError> = Effect.gen(function*() {
     while (true) {
+      const probes = yield* Effect.forEach(args.all, probe, { concurrency: "unbounded" })
+      // after probing: a member may have died while we waited for its answers
       const dead = crashed(args.watched)
       if (dead !== undefined) return yield* Effect.flatMap(crashError(dead), Effect.fail)
-      const probes = yield* Effect.forEach(args.all, probe, { concurrency: "unbounded" })
       const result = args.check(probes)
       if (Either.isRight(result)) return result.right
       last = result.left
@@ -299,9 +300,14 @@ const waitFor = <A>(args: {
   )
 }
 
-const readyCheck = (quorum: boolean) => (probes: ReadonlyArray<Probe>): Either.Either<void, string> => {
+/**
+ * Ready: the members that should run (all of them at start; the running ones later, at least
+ * one) answer `imok` and serve, and an ensemble has exactly one leader.
+ */
+const readyCheck = (quorum: boolean, all: boolean) => (probes: ReadonlyArray<Probe>): Either.Either<void, string> => {
   const running = probes.filter((p) => p.member.state() === "running")
-  const serving = running.every((p) => p.imok && p.mode !== undefined)
+  const expected = all ? probes : running
+  const serving = expected.length > 0 && expected.every((p) => p.member.state() === "running" && p.imok && p.mode !== undefined)
   const leaders = running.filter((p) => p.mode === "leader").length
   return serving && (!quorum || leaders === 1)
     ? Either.right(undefined)
@@ -335,7 +341,7 @@ const startOnce = (r: Resolved, boot: Effect.Effect<BackendInstance, ClusterStar
       all: backend.members,
       watched: backend.members,
       timeoutMillis: r.startTimeoutMillis,
-      check: readyCheck(r.quorum)
+      check: readyCheck(r.quorum, true)
     }).pipe(Effect.either)
     if (Either.isRight(result)) return backend
     const error = result.left
@@ -447,7 +453,7 @@ const makeService = (r: Resolved, backend: BackendInstance): TestCluster => {
         all: members,
         watched: [],
         timeoutMillis: timeoutOf(options),
-        check: readyCheck(r.quorum)
+        check: readyCheck(r.quorum, false)
       }).pipe(Effect.catchTag("ClusterStartError", (error) => Effect.die(error))),
     mode: (id) =>
       Effect.flatMap(find(id), (m) => FourLetterWord.status(m.host, m.clientPort())).pipe(

@@ -53,9 +53,16 @@ export const zooCfg = (
 }
 
 // Both log4j 1.x (Debian, ZooKeeper <= 3.7) and logback (ZooKeeper 3.8+ releases) write to the
-// console; the JVM's stdout and stderr go to the member's zookeeper.log.
+// console; the JVM's stdout and stderr go to the member's zookeeper.log. The connection classes
+// log every four-letter word at INFO: the harness polls with them, so they log from WARN up.
+const quietLoggers = [
+  "org.apache.zookeeper.server.NIOServerCnxn",
+  "org.apache.zookeeper.server.NettyServerCnxn"
+]
+
 export const log4jProperties = [
   "log4j.rootLogger=INFO, CONSOLE",
+  ...quietLoggers.map((name) => `log4j.logger.${name}=WARN`),
   "log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender",
   "log4j.appender.CONSOLE.Target=System.out",
   "log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout",
@@ -68,6 +75,7 @@ export const logbackXml = [
   "  <appender name=\"CONSOLE\" class=\"ch.qos.logback.core.ConsoleAppender\">",
   "    <encoder><pattern>%d{ISO8601} [myid:%X{myid}] %-5level [%thread:%logger{0}@%line] - %msg%n</pattern></encoder>",
   "  </appender>",
+  ...quietLoggers.map((name) => `  <logger name="${name}" level="WARN"/>`),
   "  <root level=\"INFO\"><appender-ref ref=\"CONSOLE\"/></root>",
   "</configuration>",
   ""
