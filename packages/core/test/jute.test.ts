@@ -152,6 +152,21 @@ describe("JuteWriter / JuteReader", () => {
     expect(r2.ustring()).toBe("a")
   })
 
+  it("reads longs at any byte offset, alternating between buffers (the shared DataView)", () => {
+    fc.assert(
+      fc.property(int64, int64, fc.nat(9), fc.nat(9), (a, b, pa, pb) => {
+        const frameA = new Uint8Array(pa + 8 + 3)
+        const frameB = new Uint8Array(pb + 8 + 5)
+        new DataView(frameA.buffer).setBigInt64(pa, a)
+        new DataView(frameB.buffer).setBigInt64(pb, b)
+        expect(new JuteReader(frameA.subarray(pa)).long()).toBe(a)
+        expect(new JuteReader(frameB.subarray(pb, pb + 8)).long()).toBe(b)
+        expect(new JuteReader(frameA, pa).long()).toBe(a)
+        if (pb > 0) expect(new JuteReader(frameB.subarray(1), pb - 1).long()).toBe(b)
+      })
+    )
+  })
+
   it("booleans: any non-zero byte is true (Java's readBoolean)", () => {
     expect(new JuteReader(new Uint8Array([2])).bool()).toBe(true)
     expect(new JuteReader(new Uint8Array([0])).bool()).toBe(false)
