@@ -176,11 +176,13 @@ export const makeCallbackQueue = (
     })
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
-        const last = drained
-        yield* Effect.timeout(last, options?.drainMillis ?? 1000).pipe(Effect.ignore)
+        // Finalizers run uninterruptibly: the wait must be made interruptible for the bound to work.
+        yield* Effect.timeout(Effect.interruptible(drained), options?.drainMillis ?? 1000).pipe(Effect.ignore)
         open = false
-        yield* Fiber.interrupt(worker)
+        // Shut the queue first: a worker whose running task swallowed the interruption then
+        // finds the queue closed instead of waiting on it forever.
         yield* Queue.shutdown(queue)
+        yield* Fiber.interrupt(worker)
       })
     )
     return {

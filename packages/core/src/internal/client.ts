@@ -517,13 +517,23 @@ const makeOperations = (
           if (engine.watches.table(kind).has(serverPath) || engine.closed || engine.conn === undefined) {
             return Effect.void
           }
+          const ctx = { op: "removeWatches", path }
+          // ZooKeeper 3.9+ removes one persistent mode; 3.6–3.8 only know Any, which would also
+          // drop our one-shot watches on the node, so it is used only when there are none.
           return engine
             .request(
               "removeWatches",
               { path: serverPath, type: recursive ? WATCHER_TYPE_PERSISTENT_RECURSIVE : WATCHER_TYPE_PERSISTENT },
-              { op: "removeWatches", path }
+              ctx
             )
-            .pipe(Effect.ignore)
+            .pipe(
+              Effect.catchAll(() =>
+                engine.watches.has(["data", "exist", "child", "persistent", "persistentRecursive"], serverPath)
+                  ? Effect.void
+                  : engine.request("removeWatches", { path: serverPath, type: R.WatcherType.Any }, ctx)
+              ),
+              Effect.ignore
+            )
         })
       )
       yield* engine.request(

@@ -8,7 +8,7 @@
  * The hot path — `request` → encode → write; frame → decode → resume — forks no fiber.
  */
 import {
-  Clock,
+  type Clock,
   Deferred,
   Duration,
   Effect,
@@ -109,28 +109,36 @@ class Conn {
     if (this.closed) return
     if (this.handshaking) {
       const resp = R.decodeConnectResponse(frame)
-      if (resp instanceof ProtocolError) return this.abort(resp)
+      if (resp instanceof ProtocolError) {
+        this.abort(resp)
+        return
+      }
       this.handshaking = false
       Deferred.unsafeDone(this.handshake, Exit.succeed(resp))
       return
     }
     const header = R.decodeReplyHeader(frame)
-    if (header instanceof ProtocolError) return this.abort(header)
+    if (header instanceof ProtocolError) {
+      this.abort(header)
+      return
+    }
     const xid = header.xid
     if (xid === R.Xid.ping) return
     if (header.zxid > 0n && header.zxid > this.engine.lastZxid) this.engine.lastZxid = header.zxid
     if (xid === R.Xid.notification) {
       const event = R.decodeWatcherEvent(frame, R.REPLY_HEADER_LENGTH)
-      if (event instanceof ProtocolError) return this.abort(event)
-      return this.engine.dispatchEvent(event)
+      if (event instanceof ProtocolError) this.abort(event)
+      else this.engine.dispatchEvent(event)
+      return
     }
     const pending = this.inflight[this.head]
     if (pending === undefined || pending.xid !== xid) {
-      return this.abort(
+      this.abort(
         new ProtocolError({
           reason: `reply xid ${xid} does not match the oldest request in flight (${pending === undefined ? "none" : pending.xid})`
         })
       )
+      return
     }
     this.inflight[this.head++] = undefined
     if (this.head > 1024 && this.head * 2 > this.inflight.length) {
@@ -725,7 +733,8 @@ export class Engine {
           }
         }
         conn.send(pending)
-        yield* Deferred.await(done).pipe(
+        // close() runs in finalizers (uninterruptible): make the bounded wait interruptible.
+        yield* Effect.interruptible(Deferred.await(done)).pipe(
           Effect.timeout(Duration.millis(Math.min(2000, this.config.connectTimeoutMillis))),
           Effect.ignore
         )
