@@ -42,12 +42,16 @@ import type { Backend, TestClusterOptions } from "./TestClusterOptions.js"
 import * as ZooKeeperInstall from "./ZooKeeperInstall.js"
 
 /**
+ * Marks a value as a {@link TestCluster}.
+ *
  * @since 0.1.0
  * @category type ids
  */
 export const TypeId: unique symbol = Symbol.for("@effect-zk/test-cluster/TestCluster")
 
 /**
+ * The type of {@link TypeId}.
+ *
  * @since 0.1.0
  * @category type ids
  */

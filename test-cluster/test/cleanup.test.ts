@@ -7,6 +7,9 @@ import { existsSync } from "node:fs"
 import * as TestCluster from "../src/TestCluster.js"
 import { isAlive, javaChildren, withPrivateTmp } from "./helpers.js"
 
+// These tests are about JVMs and folders: they always use the process backend.
+const local = { backend: "process" } as const
+
 interface Seen {
   pids: ReadonlyArray<number>
   dirs: ReadonlyArray<string>
@@ -31,7 +34,7 @@ describe("clean-up", () => {
     Effect.gen(function*() {
       const seen: Seen = { pids: [], dirs: [] }
       const { value: exit, leftovers } = yield* withPrivateTmp(Effect.exit(Effect.scoped(Effect.gen(function*() {
-        const cluster = yield* TestCluster.ensemble()
+        const cluster = yield* TestCluster.ensemble(local)
         yield* record(cluster, seen)
         expect(seen.pids).toHaveLength(3)
         return yield* Effect.fail("the test body failed")
@@ -44,7 +47,7 @@ describe("clean-up", () => {
     Effect.gen(function*() {
       const seen: Seen = { pids: [], dirs: [] }
       const { value: exit, leftovers } = yield* withPrivateTmp(Effect.exit(Effect.scoped(Effect.gen(function*() {
-        const cluster = yield* TestCluster.make()
+        const cluster = yield* TestCluster.make(local)
         yield* record(cluster, seen)
         yield* Effect.sync(() => expect(1).toBe(2))
       }))))
@@ -58,7 +61,7 @@ describe("clean-up", () => {
       const { leftovers } = yield* withPrivateTmp(Effect.gen(function*() {
         const ready = yield* Deferred.make<void>()
         const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
-          const cluster = yield* TestCluster.ensemble()
+          const cluster = yield* TestCluster.ensemble(local)
           yield* record(cluster, seen)
           yield* Deferred.succeed(ready, undefined)
           return yield* Effect.never
@@ -74,7 +77,7 @@ describe("clean-up", () => {
   it.live("after an interruption while the ensemble is still starting", () =>
     Effect.gen(function*() {
       const { leftovers } = yield* withPrivateTmp(Effect.gen(function*() {
-        const fiber = yield* Effect.fork(Effect.scoped(TestCluster.ensemble()))
+        const fiber = yield* Effect.fork(Effect.scoped(TestCluster.ensemble(local)))
         // long enough for the JVMs to be running, too short for a quorum on two cores
         yield* Effect.sleep("300 millis")
         expect(javaChildren().length).toBeGreaterThan(0)
@@ -88,7 +91,7 @@ describe("clean-up", () => {
 describe("two clusters side by side", () => {
   it.scoped("share no port and no folder, and both serve", () =>
     Effect.gen(function*() {
-      const [a, b] = yield* Effect.all([TestCluster.ensemble(), TestCluster.make()], { concurrency: "unbounded" })
+      const [a, b] = yield* Effect.all([TestCluster.ensemble(local), TestCluster.make(local)], { concurrency: "unbounded" })
       const members = [...(yield* a.members), ...(yield* b.members)]
       const ports = members.flatMap((m) => [m.clientPort, m.quorumPort, m.electionPort])
       expect(new Set(ports).size).toBe(ports.length)

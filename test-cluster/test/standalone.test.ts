@@ -11,7 +11,7 @@ describe("a standalone server", () => {
   it.effect("starts, serves four-letter words on a raw socket, and stops with its scope", () =>
     Effect.gen(function*() {
       const { value, leftovers } = yield* withPrivateTmp(Effect.scoped(Effect.gen(function*() {
-        const cluster = yield* TestCluster.make()
+        const cluster = yield* TestCluster.make({ backend: "process" })
         expect(cluster.size).toBe(1)
         expect(cluster.backend).toBe("process")
         const { host, port } = yield* cluster.clientAddress(1)
@@ -46,6 +46,7 @@ describe("a standalone server", () => {
   it.scoped("applies the server options: zoo.cfg entries, system properties, JVM flags", () =>
     Effect.gen(function*() {
       const cluster = yield* TestCluster.make({
+        backend: "process",
         tickTime: 300,
         minSessionTimeout: 900,
         maxSessionTimeout: 9_000,

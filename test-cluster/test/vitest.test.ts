@@ -44,7 +44,7 @@ describe("startTestCluster", () => {
   })
 
   it("starts a cluster and close() stops it", async () => {
-    const cluster = await startTestCluster()
+    const cluster = await startTestCluster({ backend: "process" })
     try {
       expect(await cluster.leader()).toBe(1)
       pids = cluster.processIds()

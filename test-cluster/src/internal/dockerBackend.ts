@@ -181,7 +181,14 @@ export const start = (
             catch: startError(`cannot start a ${member.image} container`, member.id)
           }),
           (container) =>
-            Effect.ignore(Effect.tryPromise(() => container.stop({ timeout: Math.ceil(r.stopTimeoutMillis / 1000) })))
+            Effect.ignore(
+              Effect.tryPromise(() => container.stop({ timeout: Math.ceil(r.stopTimeoutMillis / 1000) }))
+            ).pipe(
+              // A member stopped by a test makes `stop` fail before it removes: remove it anyway.
+              Effect.zipRight(Effect.ignore(Effect.tryPromise(() =>
+                client.container.getById(container.getId()).remove({ force: true, v: true })
+              )))
+            )
         ).pipe(Effect.map((container) => makeMember(member, container, client))),
       { concurrency: "unbounded" }
     )
