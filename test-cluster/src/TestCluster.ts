@@ -295,7 +295,7 @@ const waitFor = <A>(args: {
     Effect.flatMap(Option.match({
       onSome: Effect.succeed,
       onNone: () =>
-        Effect.flatMap(logTailsOf(args.watched, 40), (logTail) =>
+        Effect.flatMap(logTailsOf(args.all, 40), (logTail) =>
           Effect.fail(
             new ClusterTimeoutError({ operation: args.operation, timeoutMillis: args.timeoutMillis, detail: last, logTail })
           ))
@@ -354,7 +354,11 @@ const startOnce = (r: Resolved, boot: Effect.Effect<BackendInstance, ClusterStar
     const tails = yield* Effect.forEach(backend.members, (m) => m.logs(400))
     const reason = tails.some((tail) => bindFailure.test(tail)) ? "port-conflict" as const : "timeout" as const
     return yield* Effect.fail(
-      new ClusterStartError({ reason, detail: error.message, logTail: error.logTail })
+      new ClusterStartError({
+        reason,
+        detail: `not serving after ${error.timeoutMillis} ms: ${error.detail}`,
+        logTail: error.logTail
+      })
     )
   })
 

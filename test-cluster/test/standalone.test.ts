@@ -99,6 +99,29 @@ describe("a standalone server", () => {
       expect(error.message).toContain("apt-get install zookeeper")
     }))
 
+  it.effect("bounded waits fail with what was seen and the server's log tail", () =>
+    Effect.gen(function*() {
+      const tooSoon = yield* Effect.flip(Effect.scoped(TestCluster.make({ backend: "process", startTimeout: "1 millis" })))
+      expect(tooSoon._tag).toBe("ClusterStartError")
+      expect(tooSoon.message).toContain("failed to start (timeout)")
+      expect(tooSoon.message).toContain("--- server log tail ---")
+      expect(tooSoon.message).toContain("starting member 1")
+
+      yield* Effect.scoped(Effect.gen(function*() {
+        const cluster = yield* TestCluster.make({ backend: "process" })
+        yield* cluster.pause(1)
+        const error = yield* Effect.flip(cluster.awaitReady({ timeout: "300 millis" }))
+        expect(error._tag).toBe("ClusterTimeoutError")
+        expect(error.message).toContain("Timed out after 300 ms waiting for the cluster to serve")
+        expect(error.message).toContain("member 1 paused")
+        expect(error.message).toContain("==== member 1 (127.0.0.1:")
+        const noLeader = yield* Effect.flip(cluster.leader({ timeout: "300 millis" }))
+        expect(noLeader.message).toContain("0 standalone(s)")
+        yield* cluster.resume(1)
+        expect(yield* cluster.leader()).toBe(1)
+      }))
+    }))
+
   it.scoped("prints every member's log tail when a test body fails", () =>
     Effect.gen(function*() {
       const cluster = yield* TestCluster.make()
