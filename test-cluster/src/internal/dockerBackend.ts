@@ -109,7 +109,8 @@ const makeMember = (
 
   return {
     id,
-    host: container.getHost(),
+    // Docker publishes on every local address: keep connect strings in the 127.0.0.1 form.
+    host: container.getHost() === "localhost" ? "127.0.0.1" : container.getHost(),
     dir: undefined,
     logFile: undefined,
     clientPort: () => port,
