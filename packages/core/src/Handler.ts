@@ -136,8 +136,8 @@ export class ZooKeeperHandler extends Context.Tag("@effect-zk/core/Handler")<Zoo
 export interface CallbackQueue {
   /** The queue's name: `"session"`, `"watch"` or `"completion"`. */
   readonly name: string
-  /** Enqueues a task; ignored once the queue is closed. Safe to call from any context. */
-  readonly offer: (task: Effect.Effect<void, unknown>) => void
+  /** Enqueues a task; false (and the task is dropped) once the queue is closed. Safe to call from any context. */
+  readonly offer: (task: Effect.Effect<void, unknown>) => boolean
   /** Completes once every task offered so far has run. */
   readonly drained: Effect.Effect<void>
 }
@@ -187,9 +187,7 @@ export const makeCallbackQueue = (
     )
     return {
       name,
-      offer: (task) => {
-        if (open) queue.unsafeOffer({ task })
-      },
+      offer: (task) => open && queue.unsafeOffer({ task }),
       drained
     }
   })

@@ -98,11 +98,11 @@ export const connect = async (
     new Promise<A>((resolve, reject) => {
       Effect.runFork(
         Effect.flatMap(Effect.exit(effect), (result) =>
-          Effect.sync(() =>
-            queues.completion.offer(
-              Effect.sync(() => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause))))
-            )
-          )
+          Effect.sync(() => {
+            const settle = () => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
+            // After close the completion queue is gone: settle directly.
+            if (!queues.completion.offer(Effect.sync(settle))) settle()
+          })
         )
       )
     })

@@ -1,4 +1,4 @@
-import { type ClientState, ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
+import { type ClientState, ZooKeeper, type ZooKeeperConfig, ZooKeeperError } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
@@ -211,6 +211,25 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("sess
       yield* Effect.sleep("100 millis")
       yield* zk.restart
       expect(Chunk.toReadonlyArray(yield* Fiber.join(seen))).toEqual(["CONNECTED", "SUSPENDED", "CONNECTED"])
+    })
+  )
+
+  it.scoped("client.retry retries connection loss with the command retry policy and passes other errors through", () =>
+    Effect.gen(function* () {
+      const zk = yield* client({ commandRetry: { maxTries: 5, delay: "10 millis" } })
+      const calls = yield* Ref.make(0)
+      const flaky = Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) =>
+        n < 3 ? Effect.fail(new ZooKeeperError.ConnectionLossError({ op: "create", path: "/retried" })) : zk.create("/retried")
+      )
+      expect(yield* zk.retry(flaky)).toBe("/retried")
+      expect(yield* Ref.get(calls)).toBe(3)
+      const notRetried = yield* Ref.make(0)
+      const error = yield* Effect.flip(zk.retry(Effect.zipRight(Ref.update(notRetried, (n) => n + 1), zk.get("/missing"))))
+      expect(error._tag).toBe("NoNodeError")
+      expect(yield* Ref.get(notRetried)).toBe(1)
+      const limited = yield* client({ commandRetry: { maxTries: 2, delay: "1 millis" } })
+      const exhausted = yield* Effect.flip(limited.retry(Effect.fail(new ZooKeeperError.ConnectionLossError({ op: "get" }))))
+      expect(exhausted).toMatchObject({ _tag: "RetryFailedError", attempts: 3 })
     })
   )
 })
