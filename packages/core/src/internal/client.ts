@@ -67,6 +67,7 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
     const engine = new Engine({ ...config, servers }, handler, queues, stateRef, clock, listeners)
     const chroot = Path.makeChroot(config.chroot)
     const fiber = yield* Effect.forkIn(Effect.withScheduler(engine.run, handler.scheduler), scope)
+    engine.loopFiber = fiber
     yield* Effect.addFinalizer(() => Effect.zipRight(engine.close(), Fiber.interrupt(fiber)))
 
     const { client, addWatchScoped } = makeOperations(engine, config, chroot, queues.watch, listeners, stateRef)
@@ -383,7 +384,7 @@ const makeOperations = (
           const results = response.results
           const failedIndex = results.findIndex((r) => r.op === "error" && r.err !== 0 && r.err !== -2)
           if (failedIndex >= 0 || results.some((r) => r.op === "error")) {
-            const index = failedIndex >= 0 ? failedIndex : 0
+            const index = Math.max(failedIndex, 0)
             const outcomes: Array<Transaction.Outcome> = ops.map((op, i) => {
               const r = results[i]
               return i === index && r !== undefined && r.op === "error"
@@ -442,44 +443,10 @@ const makeOperations = (
         })
       }
       const target =
-        engine.connectedServer !== undefined
-          ? ConnectString.parseSync(engine.connectedServer)
-          : ConnectString.parseSync(`${config.servers[0]!.host.includes(":") ? `[${config.servers[0]!.host}]` : config.servers[0]!.host}:${config.servers[0]!.port}`)
-      if (target instanceof ConfigurationError) {
-        return yield* new ConnectionLossError({ op: "command" })
-      }
-      const server = target.servers[0]!
-      const chunks: Array<Uint8Array> = []
-      const closed = Deferred.unsafeMake<void>(FiberId.none)
-      const socket = yield* engine.handler.connector
-        .connect(
-          { host: server.host, port: server.port, connectTimeoutMillis: config.connectTimeoutMillis },
-          {
-            onData: (chunk) => {
-              chunks.push(chunk.slice())
-            },
-            onClose: () => {
-              Deferred.unsafeDone(closed, Exit.void)
-            }
-          }
-        )
-        .pipe(Effect.mapError(() => new ConnectionLossError({ op: "command" })))
-      socket.write([encoder.encode(word)])
-      yield* Deferred.await(closed).pipe(
-        Effect.timeoutFail({
-          duration: Duration.millis(config.connectTimeoutMillis),
-          onTimeout: () => new ConnectionLossError({ op: "command" })
-        }),
-        Effect.ensuring(Effect.sync(() => socket.close()))
-      )
-      const total = chunks.reduce((n, c) => n + c.length, 0)
-      const all = new Uint8Array(total)
-      let offset = 0
-      for (const c of chunks) {
-        all.set(c, offset)
-        offset += c.length
-      }
-      return new TextDecoder().decode(all)
+        engine.connectedServer !== undefined ? ConnectString.parseSync(engine.connectedServer) : undefined
+      const server =
+        target === undefined || target instanceof ConfigurationError ? config.servers[0]! : target.servers[0]!
+      return yield* engine.fourLetterWord(server, word)
     })
 
   const removeLocal = (serverPath: string, type: "children" | "data" | "any") => {

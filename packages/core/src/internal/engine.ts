@@ -17,7 +17,6 @@ import {
   FiberId,
   Random,
   Redacted,
-  type Scope,
   SubscriptionRef
 } from "effect"
 import {
@@ -231,6 +230,8 @@ export class Engine {
   readonly watches = new WatchRegistry()
   readonly auth: Array<{ readonly scheme: string; readonly credential: Redacted.Redacted<string> }>
   private serverIndex = 0
+  /** Whether a read-write server ever gave us this session; until then a read-only session id is not carried over (as ZooKeeper's own client does). */
+  private seenRwServerBefore = false
   private servers: ReadonlyArray<{ readonly host: string; readonly port: number }>
   readonly fiberIdNone: FiberId.FiberId = FiberId.none
   private readonly connectedWaiters = new Set<() => void>()
@@ -255,6 +256,7 @@ export class Engine {
     if (config.clientId !== undefined) {
       this.sessionId = config.clientId.sessionId
       this.password = config.clientId.password
+      this.seenRwServerBefore = true
     }
   }
 
@@ -491,8 +493,8 @@ export class Engine {
           protocolVersion: 0,
           lastZxidSeen: this.lastZxid,
           timeOut: this.config.sessionTimeoutMillis,
-          sessionId: this.sessionId,
-          passwd: this.password,
+          sessionId: this.seenRwServerBefore ? this.sessionId : 0n,
+          passwd: this.seenRwServerBefore ? this.password : EMPTY_PASSWORD,
           readOnly: this.config.readOnly
         })
       )
@@ -639,25 +641,20 @@ export class Engine {
         this.negotiatedTimeout = response.timeOut
         this.connectedServer = conn.address
         // Order on a new connection: auth replay, watch re-registration, then user requests.
-        const authResults: Array<Deferred.Deferred<number>> = []
-        for (const entry of this.auth) {
-          const d = Deferred.unsafeMake<number>(this.fiberIdNone)
-          authResults.push(d)
-          conn.send(this.authPending(entry, (err) => Deferred.unsafeDone(d, Exit.succeed(err))))
-        }
+        // An auth failure makes the session terminal (see authPending); the server then closes.
+        for (const entry of this.auth) conn.send(this.authPending(entry, () => {}))
         this.sendSetWatches(conn)
         this.conn = conn
         const waiting = this.waiting
         this.waiting = []
         for (const p of waiting) if (!p.done) conn.send(p)
+        if (!response.readOnly) this.seenRwServerBefore = true
         yield* this.setKeeperState(response.readOnly ? "CONNECTED_RO" : "CONNECTED")
         const pinger = yield* Effect.fork(this.pingLoop(conn))
-        const authWatch = yield* Effect.fork(
-          Effect.forEach(authResults, (d) => Deferred.await(d), { discard: true })
-        )
+        const prober = response.readOnly ? yield* Effect.fork(this.probeReadWrite(conn)) : undefined
         const reason = yield* Deferred.await(conn.closedSignal)
         yield* Fiber.interrupt(pinger)
-        yield* Fiber.interrupt(authWatch)
+        if (prober !== undefined) yield* Fiber.interrupt(prober)
         if (this.conn === conn) this.conn = undefined
         this.connectedServer = undefined
         if (this.closed) break
@@ -673,6 +670,67 @@ export class Engine {
         yield* this.setKeeperState("CONNECTING")
       }
     })
+  }
+
+  /**
+   * While connected to a read-only server, looks for a read-write one in the background
+   * (`isro` on each other server, backing off from 500 ms to 30 s); when one answers `rw`,
+   * moves there: the connection is dropped and the loop connects to that server next.
+   */
+  private probeReadWrite(conn: Conn): Effect.Effect<void> {
+    return Effect.gen(this, function* () {
+      let wait = 500
+      while (!conn.closed) {
+        yield* Effect.sleep(Duration.millis(wait))
+        wait = Math.min(30_000, wait * 2)
+        for (let i = 0; i < this.servers.length; i++) {
+          const server = this.servers[i]!
+          const address = server.host.includes(":") ? `[${server.host}]:${server.port}` : `${server.host}:${server.port}`
+          if (address === conn.address) continue
+          const answer = yield* Effect.option(this.fourLetterWord(server, "isro"))
+          if (answer._tag === "Some" && answer.value === "rw" && !conn.closed) {
+            yield* Effect.logDebug(`effect-zk: read-write server ${address} found; leaving read-only ${conn.address}`)
+            this.serverIndex = i
+            conn.abort(new ProtocolError({ reason: `leaving read-only server for read-write ${address}` }))
+            return
+          }
+        }
+      }
+    })
+  }
+
+  /** Sends a four-letter word on a separate connection and returns the answer. */
+  fourLetterWord(
+    server: { readonly host: string; readonly port: number },
+    word: string
+  ): Effect.Effect<string, ConnectionLossError> {
+    return Effect.gen(this, function* () {
+      const chunks: Array<Uint8Array> = []
+      const closed = Deferred.unsafeMake<void>(this.fiberIdNone)
+      const socket = yield* this.handler.connector.connect(
+        { host: server.host, port: server.port, connectTimeoutMillis: this.config.connectTimeoutMillis },
+        {
+          onData: (chunk) => {
+            chunks.push(chunk.slice())
+          },
+          onClose: () => {
+            Deferred.unsafeDone(closed, Exit.void)
+          }
+        }
+      )
+      socket.write([new TextEncoder().encode(word)])
+      yield* Deferred.await(closed).pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(this.config.connectTimeoutMillis),
+          onTimeout: () => new ConnectionLossError({ op: "command" })
+        }),
+        Effect.ensuring(Effect.sync(() => socket.close()))
+      )
+      let text = ""
+      const decoder = new TextDecoder()
+      for (const c of chunks) text += decoder.decode(c, { stream: true })
+      return text + decoder.decode()
+    }).pipe(Effect.catchTag("SocketError", () => Effect.fail(new ConnectionLossError({ op: "command" }))))
   }
 
   /** Pings when idle; drops the connection when the server goes silent. */
@@ -741,6 +799,7 @@ export class Engine {
       }
       this.closed = true
       conn?.close()
+      if (this.loopFiber !== undefined) yield* Fiber.interrupt(this.loopFiber)
       this.conn = undefined
       this.failWaiting(() => new ClientClosedError({ op: "request" }))
       this.watches.drainAll()
@@ -758,5 +817,4 @@ export class Engine {
 
   /** The fiber running `run`, set by the client. */
   loopFiber: Fiber.RuntimeFiber<void> | undefined
-  scope: Scope.Scope | undefined
 }
