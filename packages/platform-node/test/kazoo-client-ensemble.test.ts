@@ -1,0 +1,174 @@
+/**
+ * The scenarios of kazoo's test_client.py (python3-kazoo 2.8) that need an ensemble: changing
+ * the host list, requests queued while the only known server is down, and dynamic
+ * reconfiguration (TestReconfig). kazoo's harness runs a 3-member ensemble with
+ * `reconfigEnabled=true` and a super user `super:test`; so does this file.
+ */
+import { createHash } from "node:crypto"
+import * as net from "node:net"
+import { layer } from "@effect/vitest"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { Effect, Fiber, Option } from "effect"
+import { describe, expect } from "vitest"
+import {
+  chrootClient,
+  makeClient,
+  newChroot,
+  recordStates,
+  failureTag,
+  tagOf,
+  text,
+  uuid,
+  waitUntil
+} from "./kazooHelpers.js"
+
+const superDigest = `super:${createHash("sha1").update("super:test").digest("base64")}`
+
+/** A port nothing listens on (connecting to it is refused at once). */
+const freePort = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** Stops a member for the rest of the scope (or until started again). */
+const stopMember = (id: number) =>
+  Effect.flatMap(TestCluster.TestCluster, (cluster) =>
+    Effect.acquireRelease(cluster.stop(id), () =>
+      Effect.flatMap(cluster.state(id), (state) =>
+        state === "running" ? Effect.void : cluster.start(id)
+      ).pipe(Effect.orDie)
+    )
+  )
+
+/**
+ * kazoo's `_request_queuing_common`: a client that knows only member 1, with infinite
+ * connection retries; member 1 stops, a create is queued while SUSPENDED, optionally the
+ * session is ended meanwhile, member 1 comes back and the client reconnects.
+ */
+const requestQueuing = (expireSession: boolean) =>
+  Effect.gen(function* () {
+    const cluster = yield* TestCluster.TestCluster
+    const { cs, chroot } = yield* newChroot([1])
+    const zk = yield* makeClient({
+      hosts: `${cs}${chroot}`,
+      sessionTimeout: "20 seconds",
+      connectionRetry: { maxTries: -1, delay: 100, backoff: 1, maxJitter: 0 }
+    })
+    const { seen, waitForSequence } = yield* recordStates(zk)
+    const path = `/${uuid()}`
+    yield* stopMember(1)
+    yield* waitForSequence(["SUSPENDED"], 5000)
+    const mark = seen.length
+    const result = yield* Effect.fork(zk.create(path))
+    yield* Effect.sleep("200 millis")
+    expect(Option.isNone(yield* Fiber.poll(result))).toBe(true)
+    expect((yield* zk.state).state).toBe("SUSPENDED")
+    if (expireSession) {
+      // kazoo spoils the session password; here the session is ended from the other members
+      const id = yield* zk.clientId
+      if (Option.isNone(id)) return expect.fail("no session id")
+      const others = yield* cluster.connectString([2, 3])
+      yield* Effect.scoped(Effect.flatMap(makeClient({ hosts: others, clientId: id.value }), (twin) => twin.close))
+    }
+    yield* cluster.start(1)
+    yield* waitForSequence(["CONNECTED"], 15_000, mark)
+    return { zk, path, result }
+  })
+
+layer(
+  TestCluster.layerEnsemble({
+    reconfigEnabled: true,
+    systemProperties: { "zookeeper.DigestAuthenticationProvider.superDigest": superDigest }
+  }),
+  { excludeTestServices: true }
+)("kazoo test_client.py (ensemble)", (it) => {
+  describe("TestClient", () => {
+    it.scoped("test_update_host_list", () =>
+      Effect.gen(function* () {
+        const cluster = yield* TestCluster.TestCluster
+        const one = yield* cluster.connectString([1])
+        const zk = yield* makeClient({ hosts: one })
+        // the chroot cannot change
+        expect(yield* failureTag(zk.setHosts(`${one}/new_chroot`))).toBe("ConfigurationError")
+        // grow the list to the whole ensemble, then stop the first member
+        yield* zk.setHosts(yield* cluster.connectString())
+        const firstPort = yield* cluster.clientPort(1)
+        yield* stopMember(1)
+        // kazoo sleeps 5 s and expects CONNECTED; here: CONNECTED again, to another member
+        yield* waitUntil(
+          Effect.gen(function* () {
+            const server = yield* zk.connectedServer
+            return (
+              (yield* zk.state).keeperState === "CONNECTED" &&
+              Option.isSome(server) &&
+              !server.value.endsWith(`:${firstPort}`)
+            )
+          }),
+          "a connection to another member",
+          15_000
+        )
+        expect((yield* zk.state).keeperState).toBe("CONNECTED")
+      })
+    )
+
+    it.scoped("test_request_queuing_session_recovered", () =>
+      Effect.gen(function* () {
+        const { zk, path, result } = yield* requestQueuing(false)
+        expect(yield* Fiber.join(result).pipe(Effect.timeout("10 seconds"))).toBe(path)
+        expect(Option.isSome(yield* zk.exists(path))).toBe(true)
+      })
+    )
+
+    it.scoped("test_request_queuing_session_expired", () =>
+      Effect.gen(function* () {
+        const { result } = yield* requestQueuing(true)
+        expect(tagOf(yield* Fiber.await(result).pipe(Effect.timeout("10 seconds")))).toBe("SessionExpiredError")
+      })
+    )
+  })
+
+  describe("TestReconfig", () => {
+    it.scoped("test_no_super_auth", () =>
+      Effect.gen(function* () {
+        const zk = yield* chrootClient()
+        expect(
+          yield* failureTag(zk.reconfig({ joining: "server.999=0.0.0.0:1234:2345:observer;3456" }))
+        ).toBe("NoAuthError")
+      })
+    )
+
+    it.scoped("test_add_remove_observer", () =>
+      Effect.gen(function* () {
+        const self = yield* chrootClient()
+        const zk = yield* chrootClient({ authData: [{ scheme: "digest", credential: "super:test" }] })
+        // ports nobody listens on, so that the ensemble is refused at once if it tries them
+        const [port1, port2, port3] = [yield* freePort, yield* freePort, yield* freePort]
+        const joining = `server.100=0.0.0.0:${port1}:${port2}:observer;0.0.0.0:${port3}`
+        const added = yield* zk.reconfig({ joining })
+        expect(text(added.data)).toContain(joining)
+        const removed = yield* zk.reconfig({ leaving: "100" })
+        const config = text(removed.data)
+        expect(config).not.toContain(joining)
+        // add it again, but naming a configuration version from the future
+        const versionLine = config
+          .split("\n")
+          .map((line) => line.trim())
+          .find((line) => line.startsWith("version="))
+        expect(versionLine).toBeDefined()
+        const current = BigInt(`0x${(versionLine ?? "version=0").slice("version=".length)}`)
+        expect(yield* failureTag(self.reconfig({ joining, fromConfig: current + 1n }))).toBe("BadVersionError")
+      })
+    )
+
+    it.scoped("test_bad_input", () =>
+      Effect.gen(function* () {
+        const zk = yield* chrootClient()
+        expect(yield* failureTag(zk.reconfig({ joining: "some thing" }))).toBe("BadArgumentsError")
+      })
+    )
+  })
+})
