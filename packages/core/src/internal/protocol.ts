@@ -642,10 +642,12 @@ export interface GetChildren2Response {
 }
 
 /**
- * The result of one operation of a multi or multiRead. The server reports createContainer
- * and createTTL results as `create2` (opcode 15), and `create` only when the request was a
- * plain create. On failure every result is `error`: 0 for operations rolled back, the code
- * for the one that failed, -2 (runtime inconsistency) for those after it.
+ * The result of one operation of a multi or multiRead. Inside a multi the server rebuilds
+ * every create from its flags, whatever its opcode (create, create2, createContainer): a
+ * container or TTL flag gives a `create2` result (opcode 15, with the Stat), other flags a
+ * `create` result (opcode 1, the path only), so a create2 op is answered as `create`. On
+ * failure every result is `error`: 0 for operations rolled back, the code for the one that
+ * failed, -2 (runtime inconsistency) for those after it.
  *
  * @since 0.1.0
  * @category models
