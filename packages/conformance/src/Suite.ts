@@ -1,0 +1,555 @@
+/**
+ * The conformance suite: what every platform layer must pass against a real ZooKeeper —
+ * connecting, every operation, one-shot and persistent watches, transactions, state
+ * transitions, recovery after a dropped socket, the promise facade and the socket seam
+ * itself. Written once, without a test runner or runtime API, and run under Node (vitest),
+ * Bun and Deno (see `Runner.ts`).
+ *
+ * Each case gets the connect string of a running server and the platform under test, works
+ * in a fresh chroot and bounds every wait.
+ *
+ * @since 0.1.0
+ */
+import {
+  Acl,
+  type ClientState,
+  Handler,
+  type PromiseClient,
+  Transaction,
+  ZooKeeper,
+  type ZooKeeperConfig
+} from "@effect-zk/core"
+import { Chunk, Deferred, Effect, Exit, Fiber, type Layer, Option, Queue, type Scope, Stream } from "effect"
+import { AssertionError, equal, failsWith, matches, ok } from "./Assert.js"
+
+/**
+ * The platform under test: its layer and its promise facade's `connect`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Platform {
+  /** `"node"`, `"bun"` or `"deno"`. */
+  readonly name: string
+  readonly layer: Layer.Layer<Handler.ZooKeeperHandler>
+  readonly connect: (options: ZooKeeperConfig.Options) => Promise<PromiseClient.PromiseZooKeeper>
+}
+
+/**
+ * What a case runs against.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Env {
+  /** Connect string of a running ZooKeeper (3.6 or newer), without chroot. */
+  readonly hosts: string
+  readonly platform: Platform
+}
+
+/**
+ * One conformance case.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Case {
+  readonly name: string
+  readonly run: (env: Env) => Effect.Effect<void, unknown, Scope.Scope>
+}
+
+type Event = ClientState.WatchedEvent
+
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+
+let counter = 0
+
+/** A client rooted in a fresh chroot, closed with the scope. */
+const client = (env: Env, options: Partial<ZooKeeperConfig.Options> = {}) =>
+  Effect.gen(function* () {
+    const chroot = `/conformance-${env.platform.name}-${Date.now().toString(36)}-${counter++}`
+    yield* Effect.scoped(Effect.flatMap(ZooKeeper.make({ hosts: env.hosts }), (root) => root.ensurePath(chroot)))
+    return yield* ZooKeeper.make({ hosts: `${env.hosts}${chroot}`, ...options })
+  }).pipe(Effect.provide(env.platform.layer))
+
+/** A client without chroot, closed with the scope. */
+const rootClient = (env: Env, options: Partial<ZooKeeperConfig.Options> = {}) =>
+  ZooKeeper.make({ hosts: env.hosts, ...options }).pipe(Effect.provide(env.platform.layer))
+
+/** Waits up to `seconds` for `effect`, dying with `what` when it does not come. */
+const within = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number, what: string) =>
+  Effect.timeoutFail(effect, {
+    duration: `${seconds} seconds`,
+    onTimeout: () => new AssertionError(`${what}: nothing within ${seconds} s`)
+  })
+
+/** Collects the events a watch callback receives. */
+const recorder = Effect.gen(function* () {
+  const queue = yield* Queue.unbounded<Event>()
+  return {
+    callback: (event: Event) => Queue.offer(queue, event),
+    next: within(Queue.take(queue), 10, "watch event"),
+    size: Queue.size(queue)
+  }
+})
+
+/** Collects the application states a client's listener receives. */
+const listenTo = (zk: ZooKeeper.ZooKeeperClient) =>
+  Effect.gen(function* () {
+    const states = yield* Queue.unbounded<ClientState.KazooState>()
+    yield* zk.addListener((s) => Queue.offer(states, s.state))
+    return { next: within(Queue.take(states), 15, "state change") }
+  })
+
+/** Waits until no more events come in for a little while, then says how many are queued. */
+const quiet = (zk: ZooKeeper.ZooKeeperClient, path: string) =>
+  Effect.zipRight(zk.sync(path), Effect.sleep("200 millis"))
+
+/** Time for a persistent watch's addWatch to reach the server before changes are made. */
+const registration = Effect.sleep("300 millis")
+
+const firstServer = (hosts: string) => {
+  const first = hosts.split(",")[0]!.replace(/\/.*$/, "")
+  const colon = first.lastIndexOf(":")
+  return { host: first.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(first.slice(colon + 1)) }
+}
+
+/**
+ * The cases, in the order they run.
+ *
+ * @since 0.1.0
+ * @category cases
+ */
+export const cases: ReadonlyArray<Case> = [
+  {
+    name: "connects: CONNECTED, with a session, a server and its version",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* equal(yield* zk.state, { state: "CONNECTED", keeperState: "CONNECTED" }, "state")
+        yield* ok(yield* zk.connected, "connected")
+        const id = yield* zk.clientId
+        yield* ok(Option.isSome(id) && id.value.sessionId !== 0n && id.value.password.length === 16, "session id")
+        yield* ok(Option.isSome(yield* zk.connectedServer), "connected server")
+        const version = yield* zk.serverVersion
+        yield* ok(version.length === 3 && version[0] === 3 && version[1]! >= 6, `server version ${version.join(".")}`)
+      })
+  },
+  {
+    name: "create, get, set, exists and delete, with kazoo's stat fields",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* equal(yield* zk.create("/node", { data: "hello" }), "/node", "created path")
+        const first = yield* zk.get("/node")
+        yield* equal(text(first.data), "hello", "data")
+        yield* matches(first.stat, { version: 0, dataLength: 5, numChildren: 0, ephemeralOwner: 0n }, "stat")
+        const stat = yield* zk.set("/node", new TextEncoder().encode("world"), { version: 0 })
+        yield* equal(stat.version, 1, "version after set")
+        yield* ok(stat.mzxid > first.stat.mzxid, "mzxid grows")
+        yield* equal(text((yield* zk.get("/node")).data), "world", "data after set")
+        const exists = yield* zk.exists("/node")
+        yield* ok(Option.isSome(exists) && exists.value.version === 1, "exists")
+        const withStat = yield* zk.createWithStat("/other", { data: "x" })
+        yield* matches(withStat, { path: "/other" }, "createWithStat")
+        yield* equal(withStat.stat.dataLength, 1, "createWithStat stat")
+        yield* zk.delete("/node", { version: 1 })
+        yield* ok(Option.isNone(yield* zk.exists("/node")), "deleted")
+        yield* equal((yield* zk.get("/other")).data.length, 1, "empty-ish data")
+        yield* zk.create("/empty")
+        yield* equal((yield* zk.get("/empty")).data.length, 0, "empty data")
+      })
+  },
+  {
+    name: "errors: NoNode, NodeExists, BadVersion, NotEmpty, NoChildrenForEphemerals, InvalidArgument",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        const missing = yield* failsWith(zk.get("/missing"), "NoNodeError")
+        yield* matches(missing, { op: "get", path: "/missing" }, "error fields")
+        yield* failsWith(zk.create("/a/b"), "NoNodeError")
+        yield* zk.create("/a")
+        yield* failsWith(zk.create("/a"), "NodeExistsError")
+        yield* failsWith(zk.set("/a", "x", { version: 7 }), "BadVersionError")
+        yield* failsWith(zk.delete("/a", { version: 3 }), "BadVersionError")
+        yield* zk.create("/a/child")
+        yield* failsWith(zk.delete("/a"), "NotEmptyError")
+        yield* zk.create("/eph", { ephemeral: true })
+        yield* failsWith(zk.create("/eph/child"), "NoChildrenForEphemeralsError")
+        yield* failsWith(zk.create("relative"), "InvalidArgumentError")
+        yield* failsWith(zk.create("/big", { data: new Uint8Array(0xfffff + 1) }), "InvalidArgumentError")
+      })
+  },
+  {
+    name: "makepath, ensurePath, children, counts and recursive delete",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* equal(yield* zk.create("/x/y/z", { data: "deep", makepath: true }), "/x/y/z", "makepath")
+        yield* zk.ensurePath("/x/y/z")
+        yield* zk.ensurePath("/p/q/r")
+        yield* ok(Option.isSome(yield* zk.exists("/p/q/r")), "ensurePath")
+        yield* zk.create("/x/y/z2")
+        yield* equal([...(yield* zk.getChildren("/x/y"))].sort(), ["z", "z2"], "children")
+        const withStat = yield* zk.getChildrenWithStat("/x/y")
+        yield* equal(withStat.stat.numChildren, 2, "numChildren")
+        yield* equal(yield* zk.getAllChildrenNumber("/x"), 3, "all children")
+        yield* zk.delete("/x", { recursive: true })
+        yield* ok(Option.isNone(yield* zk.exists("/x")), "recursive delete")
+        yield* zk.delete("/x", { recursive: true })
+      })
+  },
+  {
+    name: "sequence and ephemeral nodes; ephemerals vanish with their session",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* zk.create("/seq")
+        yield* equal(yield* zk.create("/seq/item-", { sequence: true }), "/seq/item-0000000000", "first")
+        yield* equal(yield* zk.create("/seq/item-", { sequence: true, ephemeral: true }), "/seq/item-0000000001", "second")
+        yield* equal(yield* zk.getEphemerals(), ["/seq/item-0000000001"], "getEphemerals")
+        const observer = yield* rootClient(env)
+        const path = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const other = yield* rootClient(env)
+            const p = yield* other.create(`${zk.chroot}/seq/e`, { ephemeral: true })
+            const stat = yield* observer.exists(p)
+            yield* ok(Option.isSome(stat) && stat.value.ephemeralOwner !== 0n, "ephemeral owner")
+            return p
+          })
+        )
+        yield* ok(Option.isNone(yield* observer.exists(path)), "ephemeral gone with its session")
+      })
+  },
+  {
+    name: "ACLs and digest auth: getAcls, setAcls, addAuth, whoAmI, NoAuth, InvalidACL",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* zk.create("/open")
+        const { acl, stat } = yield* zk.getAcls("/open")
+        yield* equal(acl, Acl.OPEN_ACL_UNSAFE, "default acl")
+        yield* equal(stat.aversion, 0, "aversion")
+        const cred = yield* Acl.makeDigestAcl("alice", "secret", { all: true })
+        yield* zk.create("/locked", { data: "s", acl: [cred] })
+        yield* failsWith(zk.get("/locked"), "NoAuthError")
+        yield* failsWith(zk.create("/bad", { acl: [{ perms: 31, id: { scheme: "nope", id: "x" } }] }), "InvalidACLError")
+        yield* zk.addAuth("digest", "alice:secret")
+        yield* equal(text((yield* zk.get("/locked")).data), "s", "data after auth")
+        yield* ok((yield* zk.whoAmI).some((w) => w.scheme === "digest" && w.user === "alice"), "whoAmI")
+        const readOnly = [{ perms: Acl.Perms.READ | Acl.Perms.ADMIN, id: Acl.ANYONE_ID_UNSAFE }]
+        yield* equal((yield* zk.setAcls("/open", readOnly, { version: 0 })).aversion, 1, "setAcls")
+        yield* failsWith(zk.set("/open", "w"), "NoAuthError")
+      })
+  },
+  {
+    name: "sync and four-letter words (a socket the server closes)",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* zk.create("/s")
+        yield* equal(yield* zk.sync("/s"), "/s", "sync")
+        yield* equal(yield* zk.command("ruok"), "imok", "ruok")
+        const srvr = yield* zk.command("srvr")
+        yield* ok(srvr.includes("Zookeeper version"), "srvr")
+      })
+  },
+  {
+    name: "large data: 1 MB nodes go out and come back whole, 8 MB written in one go",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        const size = 0xfffff - 1024
+        const data = new Uint8Array(size)
+        for (let i = 0; i < size; i++) data[i] = (i * 7 + (i >> 8)) & 0xff
+        yield* zk.create("/big", { data })
+        const [a, b] = yield* Effect.all([zk.get("/big"), zk.get("/big")], { concurrency: 2 })
+        yield* equal(a.data.length, size, "length")
+        yield* ok(a.data.every((x, i) => x === data[i]) && b.data.every((x, i) => x === data[i]), "same bytes")
+        // 8 MB in one tick: more than a socket takes at once, so writes are partial and resumed.
+        const stats = yield* Effect.forEach(
+          Array.from({ length: 8 }, (_, i) => i),
+          (i) => zk.set("/big", b.data.subarray(0, size - i)),
+          { concurrency: "unbounded" }
+        )
+        yield* equal(stats.map((s) => s.dataLength), Array.from({ length: 8 }, (_, i) => size - i), "sizes written")
+        yield* equal((yield* zk.exists("/big")).pipe(Option.map((s) => s.dataLength)), Option.some(size - 7), "stat")
+      })
+  },
+  {
+    name: "pipelining: 2,000 concurrent requests each get their own reply",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* zk.create("/pipe")
+        yield* Effect.forEach(
+          Array.from({ length: 50 }, (_, i) => i),
+          (i) => zk.create(`/pipe/n${i}`, { data: `value-${i}`.repeat(i % 7) }),
+          { concurrency: "unbounded", discard: true }
+        )
+        const results = yield* Effect.forEach(
+          Array.from({ length: 2000 }, (_, i) => (i * 31) % 50),
+          (i) => Effect.map(zk.get(`/pipe/n${i}`), ({ data }) => text(data) === `value-${i}`.repeat(i % 7)),
+          { concurrency: "unbounded" }
+        )
+        yield* equal(results.filter((r) => !r).length, 0, "mismatched replies")
+      })
+  },
+  {
+    name: "one-shot watches: data, exists and child watches fire once, as callbacks and as Effects",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        const rec = yield* recorder
+        yield* zk.create("/w", { data: "1" })
+        yield* zk.get("/w", { watch: rec.callback })
+        yield* zk.set("/w", "2")
+        yield* equal(yield* rec.next, { type: "CHANGED", state: "CONNECTED", path: "/w" }, "data watch")
+        yield* zk.set("/w", "3")
+        yield* quiet(zk, "/w")
+        yield* equal(yield* rec.size, 0, "fired once")
+        yield* ok(Option.isNone(yield* zk.exists("/later", { watch: rec.callback })), "no /later yet")
+        yield* zk.create("/later")
+        yield* matches(yield* rec.next, { type: "CREATED", path: "/later" }, "exists watch")
+        yield* equal(yield* zk.getChildren("/w", { watch: rec.callback }), [], "no children")
+        yield* zk.create("/w/kid")
+        yield* matches(yield* rec.next, { type: "CHILD", path: "/w" }, "child watch")
+        const watched = yield* zk.getAndWatch("/w/kid")
+        yield* zk.delete("/w/kid")
+        yield* matches(yield* within(watched.event, 10, "getAndWatch"), { type: "DELETED", path: "/w/kid" }, "getAndWatch")
+        const pending = yield* zk.existsAndWatch("/e")
+        yield* ok(Option.isNone(pending.stat), "existsAndWatch stat")
+        const fiber = yield* Effect.fork(pending.event)
+        yield* zk.create("/e")
+        yield* matches(yield* within(Fiber.join(fiber), 10, "existsAndWatch"), { type: "CREATED", path: "/e" }, "existsAndWatch")
+        const kids = yield* zk.getChildrenAndWatch("/e")
+        yield* zk.create("/e/x")
+        yield* matches(yield* within(kids.event, 10, "getChildrenAndWatch"), { type: "CHILD", path: "/e" }, "children event")
+      })
+  },
+  {
+    name: "removeWatches removes a watch on the server and tells the watcher",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        const rec = yield* recorder
+        yield* zk.create("/rm")
+        yield* zk.get("/rm", { watch: rec.callback })
+        yield* zk.removeWatches("/rm", "data")
+        yield* matches(yield* rec.next, { type: "DATA_WATCH_REMOVED", path: "/rm" }, "removed event")
+        yield* zk.set("/rm", "x")
+        yield* quiet(zk, "/rm")
+        yield* equal(yield* rec.size, 0, "no event after removal")
+        yield* failsWith(zk.removeWatches("/rm", "children"), "NoWatcherError")
+      })
+  },
+  {
+    name: "persistent and recursive watches as Streams; removed when the stream ends",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* zk.create("/p")
+        yield* zk.create("/r")
+        // Two watches of different modes on one node would replace each other on the server.
+        const persistent = yield* Effect.fork(zk.watch("/p").pipe(Stream.take(3), Stream.runCollect))
+        const recursive = yield* Effect.fork(zk.watch("/r", { recursive: true }).pipe(Stream.take(4), Stream.runCollect))
+        yield* registration
+        yield* zk.set("/p", "1")
+        yield* zk.create("/p/c")
+        yield* zk.set("/p", "2")
+        yield* zk.create("/r/a")
+        yield* zk.create("/r/a/b", { data: "x" })
+        yield* zk.set("/r/a/b", "y")
+        yield* zk.delete("/r/a/b")
+        const got = Chunk.toReadonlyArray(yield* within(Fiber.join(persistent), 10, "persistent watch"))
+        yield* equal(got.map((e) => `${e.type} ${e.path}`), ["CHANGED /p", "CHILD /p", "CHANGED /p"], "persistent")
+        const deep = Chunk.toReadonlyArray(yield* within(Fiber.join(recursive), 10, "recursive watch"))
+        yield* equal(
+          deep.map((e) => `${e.type} ${e.path}`),
+          ["CREATED /r/a", "CREATED /r/a/b", "CHANGED /r/a/b", "DELETED /r/a/b"],
+          "recursive"
+        )
+        yield* quiet(zk, "/p")
+        yield* failsWith(zk.removeWatches("/p", "any"), "NoWatcherError")
+      })
+  },
+  {
+    name: "transactions: all applied, or none with the failing operation's index",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* zk.create("/t", { data: "0" })
+        const results = yield* zk.transaction([
+          Transaction.create("/t/a", { data: "a" }),
+          Transaction.check("/t", 0),
+          Transaction.setData("/t", "1", { version: 0 }),
+          Transaction.create("/t/s-", { sequence: true }),
+          Transaction.create("/t/b"),
+          Transaction.remove("/t/b")
+        ])
+        yield* equal(results.map((r) => r._tag), ["Created", "Checked", "DataSet", "Created", "Created", "Deleted"], "results")
+        yield* matches(results[3], { path: "/t/s-0000000001" }, "sequence in a transaction")
+        const failure = yield* failsWith(
+          zk.transaction([Transaction.create("/t/c"), Transaction.setData("/t", "2", { version: 0 })]),
+          "TransactionFailedError"
+        )
+        yield* matches(failure, { failedIndex: 1 }, "failed index")
+        yield* ok(Option.isNone(yield* zk.exists("/t/c")), "nothing applied")
+        yield* equal(text((yield* zk.get("/t")).data), "1", "data unchanged")
+      })
+  },
+  {
+    name: "state transitions: SUSPENDED then CONNECTED on a dropped socket, LOST when closed",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        // stateChanges starts with the current state.
+        const states = yield* zk.stateChanges.pipe(Stream.take(4), Stream.runCollect, Effect.fork)
+        const l = yield* listenTo(zk)
+        yield* zk.restart
+        yield* equal(yield* l.next, "SUSPENDED", "after restart")
+        yield* equal(yield* l.next, "CONNECTED", "after reconnect")
+        yield* ok(yield* zk.awaitConnected(10_000), "awaitConnected")
+        yield* zk.close
+        yield* equal(yield* l.next, "LOST", "after close")
+        yield* equal(yield* zk.state, { state: "LOST", keeperState: "CLOSED" }, "closed state")
+        const seen = Chunk.toReadonlyArray(yield* within(Fiber.join(states), 10, "stateChanges"))
+        yield* equal(seen.map((s) => s.state), ["CONNECTED", "SUSPENDED", "CONNECTED", "LOST"], "stateChanges")
+        yield* failsWith(zk.get("/"), "ClientClosedError")
+      })
+  },
+  {
+    name: "recovery after a dropped socket: same session, ephemerals kept, watches re-registered, queued requests sent",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env, { sessionTimeout: "10 seconds" })
+        const other = yield* rootClient(env)
+        yield* zk.create("/eph", { ephemeral: true })
+        yield* zk.create("/watched", { data: "0" })
+        yield* zk.create("/persistent")
+        const before = Option.getOrThrow(yield* zk.clientId)
+        const watched = yield* zk.getAndWatch("/watched")
+        // A persistent watch is re-registered without replaying missed changes: change its node after.
+        const persistent = yield* Effect.fork(zk.watch("/persistent").pipe(Stream.take(1), Stream.runCollect))
+        yield* registration
+        const l = yield* listenTo(zk)
+        yield* zk.restart
+        yield* equal(yield* l.next, "SUSPENDED", "suspended")
+        yield* other.set(`${zk.chroot}/watched`, "1")
+        const queued = yield* Effect.fork(
+          Effect.all(
+            Array.from({ length: 20 }, (_, i) => zk.create(`/q${i}`, { data: `${i}` })),
+            { concurrency: "unbounded" }
+          )
+        )
+        yield* equal(yield* l.next, "CONNECTED", "reconnected")
+        yield* matches(yield* within(watched.event, 10, "re-registered watch"), { type: "CHANGED", path: "/watched" }, "watch")
+        yield* equal((yield* within(Fiber.join(queued), 10, "queued requests")).length, 20, "queued requests")
+        yield* equal(Option.getOrThrow(yield* zk.clientId).sessionId, before.sessionId, "same session")
+        yield* ok(Option.isSome(yield* zk.exists("/eph")), "ephemeral kept")
+        yield* other.set(`${zk.chroot}/persistent`, "1")
+        const events = Chunk.toReadonlyArray(yield* within(Fiber.join(persistent), 10, "persistent watch"))
+        yield* equal(events.map((e) => `${e.type} ${e.path}`), ["CHANGED /persistent"], "persistent watch across the drop")
+      })
+  },
+  {
+    name: "the promise facade: connect(), async methods, tagged rejections, watches, close",
+    run: (env) =>
+      Effect.promise(async () => {
+        const zk = await env.platform.connect({ hosts: env.hosts })
+        try {
+          const base = `/conformance-promise-${env.platform.name}-${Date.now().toString(36)}-${counter++}`
+          await zk.ensurePath(base)
+          const created = await zk.create(`${base}/a`, { data: "1" })
+          const got = await zk.get(`${base}/a`)
+          const rejected = await zk.get(`${base}/missing`).then(
+            () => undefined,
+            (e: unknown) => e
+          )
+          const fired = new Promise<Event>((resolve) => {
+            void zk.exists(`${base}/a`, { watch: resolve })
+          })
+          await zk.set(`${base}/a`, "2")
+          const event = await Promise.race([
+            fired,
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))
+          ])
+          const children = await zk.getChildren(base)
+          await zk.delete(base, { recursive: true })
+          return { created, data: text(got.data), rejected, event, children }
+        } finally {
+          await zk.close()
+        }
+      }).pipe(
+        Effect.flatMap((r) =>
+          Effect.all([
+            equal(r.created.endsWith("/a"), true, "created"),
+            equal(r.data, "1", "data"),
+            matches(r.rejected, { _tag: "NoNodeError", op: "get" }, "rejection"),
+            ok(r.rejected instanceof Error, "rejections are Errors"),
+            matches(r.event, { type: "CHANGED" }, "watch callback"),
+            equal(r.children, ["a"], "children")
+          ])
+        )
+      )
+  },
+  {
+    name: "the socket seam: a refused connection fails with SocketError",
+    run: (env) =>
+      Effect.gen(function* () {
+        const handler = yield* Effect.provide(Handler.ZooKeeperHandler, env.platform.layer)
+        const error = yield* failsWith(
+          handler.connector.connect(
+            { host: "127.0.0.1", port: 1, connectTimeoutMillis: 5000 },
+            { onData: () => {}, onClose: () => {} }
+          ),
+          "SocketError"
+        )
+        yield* matches(error, { address: "127.0.0.1:1" }, "address")
+      })
+  },
+  {
+    name: "the socket seam: a peer close is reported once with an error, a local close once without",
+    run: (env) =>
+      Effect.gen(function* () {
+        const handler = yield* Effect.provide(Handler.ZooKeeperHandler, env.platform.layer)
+        const server = firstServer(env.hosts)
+        const options = { ...server, connectTimeoutMillis: 5000 }
+        // The server answers a four-letter word and closes the connection.
+        const received: Array<Uint8Array> = []
+        const peerClosed = yield* Deferred.make<ReadonlyArray<unknown>>()
+        const closes: Array<unknown> = []
+        const socket = yield* handler.connector.connect(options, {
+          onData: (chunk) => received.push(chunk),
+          onClose: (error) => {
+            closes.push(error)
+            Deferred.unsafeDone(peerClosed, Exit.succeed(closes))
+          }
+        })
+        yield* ok(socket.remoteAddress.endsWith(`:${server.port}`), "remoteAddress")
+        socket.write([new TextEncoder().encode("ru"), new TextEncoder().encode("ok")])
+        yield* within(Deferred.await(peerClosed), 10, "peer close")
+        yield* equal(received.map(text).join(""), "imok", "answer")
+        socket.close()
+        socket.write([new Uint8Array(1)])
+        yield* Effect.sleep("100 millis")
+        yield* equal(closes.length, 1, "peer close reported once")
+        yield* matches(closes[0], { _tag: "SocketError" }, "peer close error")
+        // A local close: onClose(undefined), once.
+        const localClosed = yield* Deferred.make<void>()
+        const localCloses: Array<unknown> = []
+        const local = yield* handler.connector.connect(options, {
+          onData: () => {},
+          onClose: (error) => {
+            localCloses.push(error)
+            Deferred.unsafeDone(localClosed, Exit.void)
+          }
+        })
+        local.close()
+        local.close()
+        yield* within(Deferred.await(localClosed), 10, "local close")
+        yield* Effect.sleep("100 millis")
+        yield* equal(localCloses, [undefined], "local close reported once, without error")
+      })
+  }
+]
