@@ -1,0 +1,73 @@
+/**
+ * A short tour of effect-zk on Bun: the Effect API with `BunZooKeeper.layer`, then the
+ * promise facade. Needs ZK_HOSTS (e.g. `ZK_HOSTS=127.0.0.1:2181`); works under a fresh chroot.
+ *
+ *   ZK_HOSTS=127.0.0.1:2181 npx tsx scripts/runtime.ts bun examples/bun/tour.ts
+ *
+ * (or, with Bun installed: `bun --conditions=effect-zk-source examples/bun/tour.ts`)
+ */
+import { Transaction, ZooKeeper } from "@effect-zk/core"
+import { BunZooKeeper, connect } from "@effect-zk/platform-bun"
+import { Config, Console, Effect, Fiber, Layer, Stream } from "effect"
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
+
+const tour = (base: string) =>
+  Effect.gen(function* () {
+    const zk = yield* ZooKeeper.ZooKeeper
+    yield* zk.listen((s) => Console.log(`  [listener] ${s.state} (${s.keeperState})`))
+    yield* Console.log(`bun: connected to ZooKeeper ${(yield* zk.serverVersion).join(".")}, working in ${base}`)
+    yield* zk.create(`${base}/config/flag`, { data: "off", makepath: true })
+
+    // A persistent watch as a Stream, and a one-shot watch as an Effect.
+    const follower = yield* Effect.fork(zk.watch(`${base}/config`, { recursive: true }).pipe(Stream.take(2), Stream.runCollect))
+    yield* Effect.sleep("300 millis")
+    const watched = yield* zk.getAndWatch(`${base}/config/flag`)
+    yield* zk.set(`${base}/config/flag`, "on", { version: watched.stat.version })
+    const event = yield* watched.event
+    yield* Console.log(`watch fired: ${event.type} on ${event.path}`)
+
+    const results = yield* zk.transaction([
+      Transaction.create(`${base}/jobs`),
+      Transaction.create(`${base}/config/flag-history`, { data: "off,on" }),
+      Transaction.check(`${base}/config/flag`, 1)
+    ])
+    yield* Console.log(`transaction: ${results.map((r) => r._tag).join(", ")}`)
+    const seen = yield* Fiber.join(follower).pipe(Effect.timeout("10 seconds"))
+    yield* Console.log(`recursive watch saw: ${[...seen].map((e) => `${e.type} ${e.path}`).join("; ")}`)
+
+    yield* Console.log("dropping the connection: the session survives")
+    yield* zk.restart
+    yield* zk.awaitConnected(10_000)
+    yield* Console.log(`flag = ${text((yield* zk.get(`${base}/config/flag`)).data)}`)
+  })
+
+const program = Effect.gen(function* () {
+  const hosts = yield* Config.string("ZK_HOSTS")
+  const base = `/effect-zk-bun-tour-${Date.now()}`
+  const live = ZooKeeper.layer({ hosts }).pipe(Layer.provide(BunZooKeeper.layer))
+  yield* Effect.scoped(tour(base)).pipe(Effect.provide(live))
+
+  // The same client for code that does not use Effect.
+  yield* Effect.promise(async () => {
+    const zk = await connect({ hosts })
+    try {
+      const { data, stat } = await zk.get(`${base}/config/flag`)
+      console.log(`promise facade: flag = ${text(data)} (version ${stat.version})`)
+      const error = await zk.create(`${base}/config/flag`).catch((e: { _tag: string }) => e._tag)
+      console.log(`second create failed: ${error}`)
+      await zk.delete(base, { recursive: true })
+    } finally {
+      await zk.close()
+    }
+  })
+  yield* Console.log("Done.")
+})
+
+Effect.runPromise(program).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error)
+    process.exit(1)
+  }
+)
