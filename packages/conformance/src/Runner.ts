@@ -1,7 +1,7 @@
 /**
  * A tiny runner for the conformance suite, for runtimes without vitest: runs each case in
- * turn (each bounded by a timeout), prints one line per case and closes with
- * `<runtime>: N passed, N failed`.
+ * turn (each bounded by a timeout; a case that cannot run says why and is skipped), prints one
+ * line per case and closes with `<runtime>: N passed, N failed[, N skipped]`.
  *
  * @since 0.1.0
  */
@@ -31,14 +31,21 @@ export interface RunOptions {
  * @since 0.1.0
  * @category running
  */
-export const run = async (env: Env, options: RunOptions = {}): Promise<{ passed: number; failed: number }> => {
+export const run = async (env: Env, options: RunOptions = {}): Promise<{ passed: number; failed: number; skipped: number }> => {
   const log = options.log ?? ((line: string) => console.log(line))
   const timeout = options.caseTimeoutMillis ?? 60_000
   const selected = (options.cases ?? allCases).filter((c) => options.filter === undefined || c.name.includes(options.filter))
   let passed = 0
   let failed = 0
+  let skipped = 0
   log(`conformance suite on ${env.platform.name} against ${env.hosts}: ${selected.length} cases`)
   for (const c of selected) {
+    const reason = c.skip?.(env)
+    if (reason !== undefined) {
+      skipped++
+      log(`  skip  ${c.name}: ${reason}`)
+      continue
+    }
     const start = Date.now()
     const exit = await Effect.runPromiseExit(
       Effect.scoped(c.run(env)).pipe(
@@ -54,6 +61,6 @@ export const run = async (env: Env, options: RunOptions = {}): Promise<{ passed:
       log(`  FAIL  ${c.name} (${ms} ms)\n${Cause.pretty(exit.cause).replace(/^/gm, "        ")}`)
     }
   }
-  log(`${env.platform.name}: ${passed} passed, ${failed} failed`)
-  return { passed, failed }
+  log(`${env.platform.name}: ${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`)
+  return { passed, failed, skipped }
 }

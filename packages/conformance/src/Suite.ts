@@ -12,15 +12,29 @@
  */
 import {
   Acl,
-  type ClientState,
   Handler,
   type PromiseClient,
   Transaction,
   ZooKeeper,
   type ZooKeeperConfig
 } from "@effect-zk/core"
-import { Chunk, Deferred, Effect, Exit, Fiber, type Layer, Option, Queue, type Scope, Stream } from "effect"
-import { AssertionError, equal, failsWith, matches, ok } from "./Assert.js"
+import { Chunk, Deferred, Effect, Exit, Fiber, type Layer, Option, type Scope, Stream } from "effect"
+import { equal, failsWith, matches, ok } from "./Assert.js"
+import {
+  client,
+  type Event,
+  firstServer,
+  listenTo,
+  nextId,
+  noTls,
+  overTls,
+  quiet,
+  recorder,
+  registration,
+  rootClient,
+  text,
+  within
+} from "./internal/helpers.js"
 
 /**
  * The platform under test: its layer and its promise facade's `connect`.
@@ -36,6 +50,21 @@ export interface Platform {
 }
 
 /**
+ * A TLS endpoint in front of the same ZooKeeper (see `NodeTlsProxy.ts`): PEM CA of its
+ * certificate, and a client certificate and key it accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsEndpoint {
+  /** `host:port`. */
+  readonly hosts: string
+  readonly ca: string
+  readonly cert: string
+  readonly key: string
+}
+
+/**
  * What a case runs against.
  *
  * @since 0.1.0
@@ -45,6 +74,20 @@ export interface Env {
   /** Connect string of a running ZooKeeper (3.6 or newer), without chroot. */
   readonly hosts: string
   readonly platform: Platform
+  /** The TLS cases run when this is given. */
+  readonly tls?: TlsEndpoint | undefined
+}
+
+/**
+ * The TLS endpoint given by `ZK_TLS_HOSTS`, `ZK_TLS_CA`, `ZK_TLS_CERT` and `ZK_TLS_KEY`
+ * (PEM), read with the runtime's `get`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const tlsFromEnv = (get: (name: string) => string | undefined): TlsEndpoint | undefined => {
+  const [hosts, ca, cert, key] = ["ZK_TLS_HOSTS", "ZK_TLS_CA", "ZK_TLS_CERT", "ZK_TLS_KEY"].map(get)
+  return hosts && ca && cert && key ? { hosts, ca, cert, key } : undefined
 }
 
 /**
@@ -55,63 +98,9 @@ export interface Env {
  */
 export interface Case {
   readonly name: string
+  /** Why the case cannot run against `env`, if it cannot. */
+  readonly skip?: ((env: Env) => string | undefined) | undefined
   readonly run: (env: Env) => Effect.Effect<void, unknown, Scope.Scope>
-}
-
-type Event = ClientState.WatchedEvent
-
-const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
-
-let counter = 0
-
-/** A client rooted in a fresh chroot, closed with the scope. */
-const client = (env: Env, options: Partial<ZooKeeperConfig.Options> = {}) =>
-  Effect.gen(function* () {
-    const chroot = `/conformance-${env.platform.name}-${Date.now().toString(36)}-${counter++}`
-    yield* Effect.scoped(Effect.flatMap(ZooKeeper.make({ hosts: env.hosts }), (root) => root.ensurePath(chroot)))
-    return yield* ZooKeeper.make({ hosts: `${env.hosts}${chroot}`, ...options })
-  }).pipe(Effect.provide(env.platform.layer))
-
-/** A client without chroot, closed with the scope. */
-const rootClient = (env: Env, options: Partial<ZooKeeperConfig.Options> = {}) =>
-  ZooKeeper.make({ hosts: env.hosts, ...options }).pipe(Effect.provide(env.platform.layer))
-
-/** Waits up to `seconds` for `effect`, dying with `what` when it does not come. */
-const within = <A, E, R>(effect: Effect.Effect<A, E, R>, seconds: number, what: string) =>
-  Effect.timeoutFail(effect, {
-    duration: `${seconds} seconds`,
-    onTimeout: () => new AssertionError(`${what}: nothing within ${seconds} s`)
-  })
-
-/** Collects the events a watch callback receives. */
-const recorder = Effect.gen(function* () {
-  const queue = yield* Queue.unbounded<Event>()
-  return {
-    callback: (event: Event) => Queue.offer(queue, event),
-    next: within(Queue.take(queue), 10, "watch event"),
-    size: Queue.size(queue)
-  }
-})
-
-/** Collects the application states a client's listener receives. */
-const listenTo = (zk: ZooKeeper.ZooKeeperClient) =>
-  Effect.gen(function* () {
-    const states = yield* Queue.unbounded<ClientState.KazooState>()
-    yield* zk.addListener((s) => Queue.offer(states, s.state))
-    return { next: within(Queue.take(states), 15, "state change") }
-  })
-
-/** Waits until no more events come in for a little while, then says how many are queued. */
-const quiet = (zk: ZooKeeper.ZooKeeperClient, path: string) =>
-  Effect.zipRight(zk.sync(path), Effect.sleep("200 millis"))
-
-/** Time for a persistent watch's addWatch to reach the server before changes are made. */
-const registration = Effect.sleep("300 millis")
-
-const firstServer = (hosts: string) => {
-  const first = hosts.split(",")[0]!.replace(/\/.*$/, "")
-  const colon = first.lastIndexOf(":")
-  return { host: first.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(first.slice(colon + 1)) }
 }
 
 /**
@@ -458,7 +447,7 @@ export const cases: ReadonlyArray<Case> = [
       Effect.promise(async () => {
         const zk = await env.platform.connect({ hosts: env.hosts })
         try {
-          const base = `/conformance-promise-${env.platform.name}-${Date.now().toString(36)}-${counter++}`
+          const base = `/conformance-promise-${env.platform.name}-${Date.now().toString(36)}-${nextId()}`
           await zk.ensurePath(base)
           const created = await zk.create(`${base}/a`, { data: "1" })
           const got = await zk.get(`${base}/a`)
@@ -550,6 +539,44 @@ export const cases: ReadonlyArray<Case> = [
         yield* within(Deferred.await(localClosed), 10, "local close")
         yield* Effect.sleep("100 millis")
         yield* equal(localCloses, [undefined], "local close reported once, without error")
+      })
+  },
+  {
+    name: "TLS: a session over TLS with a client certificate, verified against the CA",
+    skip: noTls,
+    run: (env) =>
+      Effect.gen(function* () {
+        const endpoint = env.tls!
+        const zk = yield* ZooKeeper.make({ hosts: endpoint.hosts }).pipe(Effect.provide(overTls(env, endpoint)))
+        const base = `/conformance-tls-${env.platform.name}-${Date.now().toString(36)}-${nextId()}`
+        yield* zk.create(base, { data: "secret" })
+        yield* equal(text((yield* zk.get(base)).data), "secret", "data over TLS")
+        const watched = yield* zk.getAndWatch(base)
+        yield* zk.set(base, "changed")
+        yield* matches(yield* within(watched.event, 10, "watch over TLS"), { type: "CHANGED", path: base }, "watch")
+        yield* equal(yield* zk.command("ruok"), "imok", "four-letter word over TLS")
+        const l = yield* listenTo(zk)
+        yield* zk.restart
+        yield* equal(yield* l.next, "SUSPENDED", "dropped")
+        yield* equal(yield* l.next, "CONNECTED", "reconnected over TLS")
+        yield* zk.delete(base)
+      })
+  },
+  {
+    name: "TLS: a server certificate the platform does not trust fails the connect with SocketError",
+    skip: noTls,
+    run: (env) =>
+      Effect.gen(function* () {
+        const endpoint = env.tls!
+        const handler = yield* Effect.provide(Handler.ZooKeeperHandler, env.platform.layer)
+        const server = firstServer(endpoint.hosts)
+        yield* failsWith(
+          handler.connector.connect(
+            { ...server, connectTimeoutMillis: 5000, tls: { cert: endpoint.cert, key: endpoint.key } },
+            { onData: () => {}, onClose: () => {} }
+          ),
+          "SocketError"
+        )
       })
   }
 ]

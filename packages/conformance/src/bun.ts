@@ -1,5 +1,5 @@
 /**
- * Runs the conformance suite under Bun against `ZK_HOSTS`; exits 0 when every case passed.
+ * Runs the conformance suite under Bun against `ZK_HOSTS` (and the TLS endpoint of `ZK_TLS_*`); exits 0 when every case passed.
  *
  * `bun --conditions=effect-zk-source packages/conformance/src/bun.ts`
  *
@@ -7,6 +7,7 @@
  */
 import { BunZooKeeper } from "@effect-zk/platform-bun"
 import { run } from "./Runner.js"
+import { tlsFromEnv } from "./Suite.js"
 
 interface BunProcess {
   readonly env: Record<string, string | undefined>
@@ -20,7 +21,7 @@ if (hosts === undefined || hosts === "") {
   process.exit(2)
 }
 const { failed } = await run(
-  { hosts, platform: { name: "bun", layer: BunZooKeeper.layer, connect: BunZooKeeper.connect } },
+  { hosts, platform: { name: "bun", layer: BunZooKeeper.layer, connect: BunZooKeeper.connect }, tls: tlsFromEnv((n) => process.env[n]) },
   { filter: process.env["ZK_CONFORMANCE_FILTER"] }
 )
 process.exit(failed === 0 ? 0 : 1)

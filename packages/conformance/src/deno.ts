@@ -1,5 +1,5 @@
 /**
- * Runs the conformance suite under Deno against `ZK_HOSTS`; exits 0 when every case passed.
+ * Runs the conformance suite under Deno against `ZK_HOSTS` (and the TLS endpoint of `ZK_TLS_*`); exits 0 when every case passed.
  *
  * `deno run --node-modules-dir=manual --sloppy-imports --conditions=effect-zk-source
  *  --allow-net --allow-env packages/conformance/src/deno.ts`
@@ -8,6 +8,7 @@
  */
 import { DenoZooKeeper } from "@effect-zk/platform-deno"
 import { run } from "./Runner.js"
+import { tlsFromEnv } from "./Suite.js"
 
 interface DenoRuntime {
   readonly env: { get(key: string): string | undefined }
@@ -21,7 +22,7 @@ if (hosts === undefined || hosts === "") {
   Deno.exit(2)
 }
 const { failed } = await run(
-  { hosts, platform: { name: "deno", layer: DenoZooKeeper.layer, connect: DenoZooKeeper.connect } },
+  { hosts, platform: { name: "deno", layer: DenoZooKeeper.layer, connect: DenoZooKeeper.connect }, tls: tlsFromEnv((n) => Deno.env.get(n)) },
   { filter: Deno.env.get("ZK_CONFORMANCE_FILTER") }
 )
 Deno.exit(failed === 0 ? 0 : 1)

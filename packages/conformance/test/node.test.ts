@@ -1,4 +1,5 @@
 import { Suite } from "@effect-zk/conformance"
+import * as NodeTlsProxy from "@effect-zk/conformance/NodeTlsProxy"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
@@ -14,10 +15,11 @@ afterAll(() => console.log(`node: ${counts.passed} passed, ${counts.failed} fail
 layer(TestCluster.layer({}), { excludeTestServices: true })("conformance suite under Node", (it) => {
   for (const c of Suite.cases) {
     it.scoped(c.name, () =>
-      Effect.flatMap(
-        Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.connectString()),
-        (hosts) => c.run({ hosts, platform })
-      ).pipe(
+      Effect.gen(function* () {
+        const cluster = yield* TestCluster.TestCluster
+        const tls = yield* NodeTlsProxy.make(yield* cluster.clientAddress(1))
+        return yield* c.run({ hosts: yield* cluster.connectString(), platform, tls })
+      }).pipe(
         Effect.tapBoth({
           onFailure: () => Effect.sync(() => counts.failed++),
           onSuccess: () => Effect.sync(() => counts.passed++)

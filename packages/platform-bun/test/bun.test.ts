@@ -1,4 +1,5 @@
 import { Suite } from "@effect-zk/conformance"
+import * as NodeTlsProxy from "@effect-zk/conformance/NodeTlsProxy"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect } from "effect"
@@ -8,16 +9,19 @@ import { binary, command, execute } from "../../../scripts/runtime.js"
 /** Runs a file under Bun against the cluster; its output is printed, so CI logs show Bun's own counts. */
 const runUnderBun = (file: string, timeoutMillis: number) =>
   Effect.gen(function* () {
-    const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.connectString())
+    const cluster = yield* TestCluster.TestCluster
+    const hosts = yield* cluster.connectString()
+    // A TLS endpoint in front of the server, for the suite's TLS cases.
+    const tls = NodeTlsProxy.toEnv(yield* NodeTlsProxy.make(yield* cluster.clientAddress(1)))
     const result = yield* Effect.promise((signal) =>
-      execute(command("bun", file), { env: { ZK_HOSTS: hosts }, timeoutMillis, signal })
+      execute(command("bun", file), { env: { ZK_HOSTS: hosts, ...tls }, timeoutMillis, signal })
     )
     console.log(`${file} under bun ${binary("bun").version} (exit ${result.code}):\n${result.stdout}${result.stderr}`)
     return result
   })
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("Bun", (it) => {
-  it.effect(
+  it.scoped(
     "the conformance suite passes under Bun (BunZooKeeper.layer)",
     () =>
       Effect.gen(function* () {
@@ -28,7 +32,7 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("Bun", (it) => {
     180_000
   )
 
-  it.effect(
+  it.scoped(
     "examples/bun/tour.ts runs under Bun",
     () =>
       Effect.gen(function* () {

@@ -1,4 +1,5 @@
 import { Suite } from "@effect-zk/conformance"
+import * as NodeTlsProxy from "@effect-zk/conformance/NodeTlsProxy"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect } from "effect"
@@ -8,16 +9,19 @@ import { binary, command, execute } from "../../../scripts/runtime.js"
 /** Runs a file under Deno against the cluster; its output is printed, so CI logs show Deno's own counts. */
 const runUnderDeno = (file: string, timeoutMillis: number) =>
   Effect.gen(function* () {
-    const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.connectString())
+    const cluster = yield* TestCluster.TestCluster
+    const hosts = yield* cluster.connectString()
+    // A TLS endpoint in front of the server, for the suite's TLS cases.
+    const tls = NodeTlsProxy.toEnv(yield* NodeTlsProxy.make(yield* cluster.clientAddress(1)))
     const result = yield* Effect.promise((signal) =>
-      execute(command("deno", file), { env: { ZK_HOSTS: hosts }, timeoutMillis, signal })
+      execute(command("deno", file), { env: { ZK_HOSTS: hosts, ...tls }, timeoutMillis, signal })
     )
     console.log(`${file} under ${binary("deno").version} (exit ${result.code}):\n${result.stdout}${result.stderr}`)
     return result
   })
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("Deno", (it) => {
-  it.effect(
+  it.scoped(
     "the conformance suite passes under Deno (DenoZooKeeper.layer)",
     () =>
       Effect.gen(function* () {
@@ -28,7 +32,7 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("Deno", (it) => {
     180_000
   )
 
-  it.effect(
+  it.scoped(
     "examples/deno/tour.ts runs under Deno",
     () =>
       Effect.gen(function* () {
@@ -47,7 +51,7 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("Deno", (it) => {
   // the layer, the Deno entry points, and deno/shapes.ts, which calls Deno's declared APIs
   // through the local shapes the layer is written against. The core is checked as the root
   // tsconfig does (`--no-config`: Deno's default libs, where TextEncoder & co. are global).
-  it.effect(
+  it.scoped(
     "deno check: the layer and its local Deno shapes agree with Deno's declarations",
     () =>
       Effect.gen(function* () {
