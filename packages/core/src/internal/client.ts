@@ -26,6 +26,7 @@ import * as Transaction from "../Transaction.js"
 import type { CreateOptions, NodeData, StateListener, WatchCallback, ZooKeeperClient } from "../ZooKeeper.js"
 import type { Resolved } from "../ZooKeeperConfig.js"
 import {
+  ClientClosedError,
   ConfigurationError,
   ConnectionLossError,
   type ErrorContext,
@@ -71,6 +72,20 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
     yield* Effect.addFinalizer(() => Effect.zipRight(engine.close(), Fiber.interrupt(fiber)))
 
     const { client, addWatchScoped } = makeOperations(engine, config, chroot, queues.watch, listeners, stateRef)
+    if (config.chroot !== undefined) {
+      // kazoo warns when the chroot does not exist: every path would fail with NoNode.
+      const root = config.chroot
+      yield* Effect.forkIn(
+        Effect.gen(function* () {
+          if (!(yield* engine.awaitConnected(config.sessionTimeoutMillis))) return
+          const exists = yield* Effect.either(engine.request("exists", { path: root, watch: false }, { op: "exists", path: "/" }))
+          if (exists._tag === "Left" && exists.left._tag === "NoNodeError") {
+            yield* Effect.logWarning(`effect-zk: the chroot ${root} does not exist; create it (e.g. ensurePath without chroot) before use`)
+          }
+        }),
+        scope
+      )
+    }
     if (waitForConnection) {
       const ok = yield* engine.awaitConnected(
         Math.max(config.connectTimeoutMillis * config.servers.length, config.sessionTimeoutMillis)
@@ -231,8 +246,9 @@ const makeOperations = (
     }
   }
 
-  const validateAcl = (acl: ReadonlyArray<Acl.ACL>, op: string, path: string) =>
-    acl.length === 0 ? new InvalidArgumentError({ op, path, argument: "acl", reason: "must not be empty" }) : undefined
+  /** kazoo: an empty ACL list on create means the client's default ACL. */
+  const aclOrDefault = (acl: ReadonlyArray<Acl.ACL> | undefined) =>
+    acl === undefined || acl.length === 0 ? defaultAcl : acl
 
   const ensurePathRaw = (path: string, acl: ReadonlyArray<Acl.ACL>): Effect.Effect<void, ZooKeeperError> =>
     Effect.suspend(() => {
@@ -264,9 +280,7 @@ const makeOperations = (
       const data = toBytes(options.data)
       const tooBig = Path.validateData(data, config.maxDataLength, { op, path })
       if (tooBig !== undefined) return Effect.fail(tooBig)
-      const acl = options.acl ?? defaultAcl
-      const badAcl = validateAcl(acl, op, path)
-      if (badAcl !== undefined) return Effect.fail(badAcl)
+      const acl = aclOrDefault(options.acl)
       const mode = createFlags(options, op, path)
       if (mode instanceof InvalidArgumentError) return Effect.fail(mode)
       const serverPath = chroot.prefix(path)
@@ -335,9 +349,7 @@ const makeOperations = (
             const data = toBytes(op.options.data)
             const tooBig = Path.validateData(data, config.maxDataLength, { op: "transaction", path: op.path })
             if (tooBig !== undefined) return Effect.fail(tooBig)
-            const acl = op.options.acl ?? defaultAcl
-            const badAcl = validateAcl(acl, "transaction", op.path)
-            if (badAcl !== undefined) return Effect.fail(badAcl)
+            const acl = aclOrDefault(op.options.acl)
             const mode = createFlags(op.options, "transaction", op.path)
             if (mode instanceof InvalidArgumentError) return Effect.fail(mode)
             multi.push(
@@ -442,6 +454,7 @@ const makeOperations = (
           reason: `a four-letter word is four lower-case letters, got ${JSON.stringify(word)}`
         })
       }
+      if (engine.closing) return yield* new ClientClosedError({ op: "command" })
       const target =
         engine.connectedServer !== undefined ? ConnectString.parseSync(engine.connectedServer) : undefined
       const server =
@@ -565,9 +578,7 @@ const makeOperations = (
         Effect.suspend(() => {
           const bad = checkPath(path, "ensurePath")
           if (bad !== undefined) return Effect.fail(bad)
-          const acl = options.acl ?? defaultAcl
-          const badAcl = validateAcl(acl, "ensurePath", path)
-          return badAcl !== undefined ? Effect.fail(badAcl) : ensurePathRaw(path, acl)
+          return ensurePathRaw(path, aclOrDefault(options.acl))
         })
       ),
     exists: (path, options = {}) =>
@@ -679,7 +690,7 @@ const makeOperations = (
         path,
         Effect.suspend(() => {
           const bad =
-            checkPath(path, "setAcls") ?? checkVersion(options.version, "setAcls", path) ?? validateAcl(acl, "setAcls", path)
+            checkPath(path, "setAcls") ?? checkVersion(options.version, "setAcls", path)
           if (bad !== undefined) return Effect.fail(bad)
           return Effect.map(
             engine.request(
@@ -739,6 +750,7 @@ const makeOperations = (
     serverVersion: traced(
       "serverVersion",
       undefined,
+      // kazoo asks again (up to 3 more times) when the reply cannot be parsed.
       Effect.flatMap(command("srvr"), (text) => {
         const m = /version:\s*(\d+)\.(\d+)\.(\d+)/i.exec(text)
         return m === null
@@ -750,7 +762,7 @@ const makeOperations = (
               })
             )
           : Effect.succeed([Number(m[1]), Number(m[2]), Number(m[3])])
-      })
+      }).pipe(Effect.retry({ times: 3, while: (e) => e._tag === "InvalidArgumentError" }))
     ),
     getEphemerals: (prefix = "/") =>
       traced(

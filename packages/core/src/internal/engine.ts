@@ -107,6 +107,20 @@ class Conn {
   private readonly onFrame = (frame: Uint8Array): void => {
     if (this.closed) return
     if (this.handshaking) {
+      if (frame.length === R.REPLY_HEADER_LENGTH) {
+        // Some servers refuse a handshake with a bare reply header, e.g. a read-only server
+        // asked for a new global session answers NotReadOnly.
+        const header = R.decodeReplyHeader(frame)
+        if (!(header instanceof ProtocolError) && header.err !== 0) {
+          this.abort(
+            new ProtocolError({
+              op: "connect",
+              reason: `${this.address} refused the session: ${fromCode(header.err, { op: "connect" }).message}`
+            })
+          )
+          return
+        }
+      }
       const resp = R.decodeConnectResponse(frame)
       if (resp instanceof ProtocolError) {
         this.abort(resp)
@@ -226,6 +240,8 @@ export class Engine {
   conn: Conn | undefined
   private waiting: Array<Pending> = []
   closed = false
+  /** Set as soon as close() starts: new requests fail at once instead of queueing behind closeSession. */
+  closing = false
   terminal: ZooKeeperError | undefined
   readonly watches = new WatchRegistry()
   readonly auth: Array<{ readonly scheme: string; readonly credential: Redacted.Redacted<string> }>
@@ -291,7 +307,7 @@ export class Engine {
     watch?: WatchRequest
   ): Effect.Effect<R.Responses[K], ZooKeeperError> {
     const raw = Effect.async<R.Responses[K], ZooKeeperError>((resume) => {
-      if (this.closed) {
+      if (this.closing) {
         resume(Effect.fail(new ClientClosedError(ctx)))
         return
       }
@@ -602,6 +618,7 @@ export class Engine {
           ) {
             // Disconnected for longer than the session can live: the session is gone.
             disconnectedAt = undefined
+            this.failWaiting(() => new SessionExpiredError({ op: "request" }))
             yield* this.expire()
             yield* this.setKeeperState("CONNECTING")
           }
@@ -628,7 +645,7 @@ export class Engine {
         if (response.timeOut <= 0) {
           // The server says our session is gone.
           conn.close()
-          this.failWaiting((p) => this.lossError(p))
+          this.failWaiting(() => new SessionExpiredError({ op: "request" }))
           disconnectedAt = undefined
           yield* this.expire()
           yield* this.setKeeperState("CONNECTING")
@@ -773,7 +790,8 @@ export class Engine {
   /** Orderly close: closeSession when connected, then everything fails with ClientClosed. */
   close(): Effect.Effect<void> {
     return Effect.gen(this, function* () {
-      if (this.closed) return
+      if (this.closing) return
+      this.closing = true
       const conn = this.conn
       if (conn !== undefined && !conn.closed) {
         const done = Deferred.unsafeMake<void>(this.fiberIdNone)
@@ -800,6 +818,9 @@ export class Engine {
       this.closed = true
       conn?.close()
       if (this.loopFiber !== undefined) yield* Fiber.interrupt(this.loopFiber)
+      // kazoo: a closed client has no client id
+      this.sessionId = 0n
+      this.password = EMPTY_PASSWORD
       this.conn = undefined
       this.failWaiting(() => new ClientClosedError({ op: "request" }))
       this.watches.drainAll()
