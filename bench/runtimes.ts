@@ -8,12 +8,17 @@
 // the cores and sets the pace).
 //
 // Run: npx tsx --conditions=effect-zk-source bench/runtimes.ts   (or npm run bench).
-// BENCH_TOTAL, BENCH_INFLIGHT and BENCH_ROUNDS change the workload; ZK_HOSTS uses that server
+// BENCH_TOTAL, BENCH_INFLIGHT, BENCH_ROUNDS and BENCH_SIZE change the workload, BENCH_PASSES the passes,
+// BENCH_ONLY=bun runs only the entries whose name contains it; ZK_HOSTS uses that server
 // instead of starting one.
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Effect } from "effect"
 import { binary, command, execute } from "../scripts/runtime.js"
 import type { Result } from "./runtimes/workload.js"
+
+// test-cluster's default JVM flags favour start-up (C1 only); a benchmark wants the server's
+// full JIT, or the server alone sets the pace.
+const serverJvmFlags = ["-Xmx512m", "-Xms256m", "-XX:+UseSerialGC", "-XX:-UsePerfData"]
 
 const tsx = { command: process.execPath, args: ["--import", "tsx", "--conditions=effect-zk-source"] }
 
@@ -27,7 +32,8 @@ const entries = (): ReadonlyArray<{ readonly name: string; readonly cmd: () => {
 
 const measureOnce = async (env: Record<string, string>) => {
   const results: Array<Result | { readonly label: string; readonly error: string }> = []
-  for (const entry of entries()) {
+  const only = process.env.BENCH_ONLY
+  for (const entry of entries().filter((e) => only === undefined || e.name.includes(only))) {
     let cmd: { command: string; args: ReadonlyArray<string> }
     try {
       cmd = entry.cmd()
@@ -47,7 +53,7 @@ const measureOnce = async (env: Record<string, string>) => {
 const measureAll = (hosts: string) =>
   Effect.promise(async () => {
     const env: Record<string, string> = { ZK_HOSTS: hosts }
-    for (const name of ["BENCH_TOTAL", "BENCH_INFLIGHT", "BENCH_ROUNDS"]) {
+    for (const name of ["BENCH_TOTAL", "BENCH_INFLIGHT", "BENCH_ROUNDS", "BENCH_SIZE"]) {
       const v = process.env[name]
       if (v !== undefined) env[name] = v
     }
@@ -66,16 +72,18 @@ const measureAll = (hosts: string) =>
 const program = Effect.gen(function* () {
   const given = process.env.ZK_HOSTS
   const hosts =
-    given !== undefined && given !== "" ? given : yield* Effect.flatMap(TestCluster.make({}), (c) => c.connectString())
+    given !== undefined && given !== ""
+      ? given
+      : yield* Effect.flatMap(TestCluster.make({ jvmFlags: serverJvmFlags }), (c) => c.connectString())
   const versions = (["bun", "deno"] as const).map((r) => {
     try {
-      return binary(r).version
+      return r === "bun" ? `bun ${binary(r).version}` : binary(r).version.replace(/ \(.*/, "")
     } catch {
       return `${r}: not found`
     }
   })
   console.log(
-    `effect-zk pipelined reads per runtime (getData of 256 bytes; ZooKeeper at ${hosts}; node ${process.version}, ${versions.join(", ")})`
+    `effect-zk pipelined reads per runtime (getData of ${process.env.BENCH_SIZE ?? 256} bytes; ZooKeeper at ${hosts}; node ${process.version}, ${versions.join(", ")})`
   )
   const results = yield* measureAll(hosts)
   const node = results.find((r): r is Result => "median" in r && r.runtime.startsWith("node"))

@@ -1,5 +1,5 @@
 // The pipelined read workload of bench/runtimes.ts, runtime-neutral: one client, a 256-byte
-// node, `inflight` fibers issuing getData back to back until `total` replies came in. One
+// node (BENCH_SIZE), `inflight` fibers issuing getData back to back until `total` replies came in. One
 // warm-up round, then `rounds` timed rounds, each measuring throughput and the client's CPU
 // time per read (`process.cpuUsage`, which Node, Bun and Deno all have: with the server on
 // the same cores, throughput is noisy and CPU per read is the steadier figure of a layer's
@@ -12,6 +12,8 @@ export interface Workload {
   readonly total: number
   readonly inflight: number
   readonly rounds: number
+  /** Bytes of the node's data. */
+  readonly size: number
 }
 
 /** What one runtime/layer measured. */
@@ -36,9 +38,9 @@ const cpu = (): number => {
 }
 const median = (xs: ReadonlyArray<number>): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
-export const defaults: Workload = { total: 20_000, inflight: 256, rounds: 5 }
+export const defaults: Workload = { total: 20_000, inflight: 256, rounds: 5, size: 256 }
 
-/** Reads the workload from the environment (BENCH_TOTAL, BENCH_INFLIGHT, BENCH_ROUNDS) of any runtime. */
+/** Reads the workload from the environment (BENCH_TOTAL, BENCH_INFLIGHT, BENCH_ROUNDS, BENCH_SIZE) of any runtime. */
 export const fromEnv = (get: (name: string) => string | undefined): Workload => {
   const int = (name: string, fallback: number) => {
     const v = Number(get(name))
@@ -47,7 +49,8 @@ export const fromEnv = (get: (name: string) => string | undefined): Workload => 
   return {
     total: int("BENCH_TOTAL", defaults.total),
     inflight: int("BENCH_INFLIGHT", defaults.inflight),
-    rounds: int("BENCH_ROUNDS", defaults.rounds)
+    rounds: int("BENCH_ROUNDS", defaults.rounds),
+    size: int("BENCH_SIZE", defaults.size)
   }
 }
 
@@ -63,7 +66,7 @@ export const run = (
       Effect.gen(function* () {
         const zk = yield* ZooKeeper.make({ hosts })
         const path = `/bench-read-${label.replace(/[^a-z0-9]+/gi, "-")}-${Date.now().toString(36)}`
-        yield* zk.create(path, { data: new Uint8Array(256).fill(7) })
+        yield* zk.create(path, { data: new Uint8Array(workload.size).fill(7) })
         const per = Math.ceil(workload.total / workload.inflight)
         const count = per * workload.inflight
         const round = Effect.gen(function* () {
