@@ -232,4 +232,37 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("sess
       expect(exhausted).toMatchObject({ _tag: "RetryFailedError", attempts: 3 })
     })
   )
+
+  it.scoped("close during reconnect attempts halts them", () =>
+    Effect.gen(function* () {
+      // A listener that accepts and immediately drops connections: the client keeps retrying.
+      const attempts = yield* Ref.make(0)
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(async () => {
+          const net = await import("node:net")
+          const srv = net.createServer((socket) => {
+            Effect.runSync(Ref.update(attempts, (n) => n + 1))
+            socket.on("error", () => {})
+            socket.destroy()
+          })
+          await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve))
+          return srv
+        }),
+        (srv) => Effect.promise(() => new Promise<void>((resolve) => srv.close(() => resolve())))
+      )
+      const port = (server.address() as { port: number }).port
+      const zk = yield* ZooKeeper.make({
+        hosts: `127.0.0.1:${port}`,
+        waitForConnection: false,
+        connectionRetry: { delay: "20 millis", maxDelay: "20 millis" }
+      }).pipe(Effect.provide(NodeZooKeeper.layer))
+      yield* Effect.sleep("300 millis")
+      expect(yield* Ref.get(attempts)).toBeGreaterThan(2)
+      yield* zk.close
+      const after = yield* Ref.get(attempts)
+      yield* Effect.sleep("300 millis")
+      expect(yield* Ref.get(attempts)).toBe(after)
+      expect(yield* zk.state).toEqual({ state: "LOST", keeperState: "CLOSED" })
+    })
+  )
 })
