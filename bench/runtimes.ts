@@ -4,8 +4,9 @@
 // Node, Bun (Bun.connect, and the contenders: @effect/platform-bun's socket, node:net under
 // Bun), Deno. The whole set runs twice, interleaved (BENCH_PASSES), and each keeps its better
 // median, so neither the server's warm-up nor the order favours one. Prints a table of reads
-// per second and of the client's CPU time per read (the steadier figure: the server shares
-// the cores and sets the pace).
+// per second and of the client's CPU time per read, median and best round (the steadier
+// figures: the server shares the cores and sets the pace), for the client and for the
+// platform's socket alone (bench/runtimes/transport.ts).
 //
 // Run: npx tsx --conditions=effect-zk-source bench/runtimes.ts   (or npm run bench).
 // BENCH_TOTAL, BENCH_INFLIGHT, BENCH_ROUNDS and BENCH_SIZE change the workload, BENCH_PASSES the passes,
@@ -87,18 +88,19 @@ const program = Effect.gen(function* () {
   )
   const results = yield* measureAll(hosts)
   const node = results.find((r): r is Result => "median" in r && r.runtime.startsWith("node"))
+  console.log(`${"".padEnd(36)} ${"client (ZooKeeper.get)".padEnd(44)} socket alone (raw frames)`)
   console.log(
-    `${"runtime / socket".padEnd(40)} ${"median ops/s".padStart(12)}  ${"vs node".padStart(7)}  ${"CPU µs/read".padStart(11)}  ${"vs node".padStart(7)}   rounds (ops/s)`
+    `${"runtime / socket".padEnd(36)} ${"ops/s".padStart(8)} ${"vs node".padStart(7)} ${"CPU µs/read".padStart(11)} ${"best".padStart(5)} ${"vs node".padStart(7)}  ${"ops/s".padStart(8)} ${"vs node".padStart(7)} ${"CPU µs/read".padStart(11)}`
   )
   for (const r of results) {
     if (!("median" in r)) {
       console.log(`${r.label.padEnd(40)} failed: ${r.error}`)
       continue
     }
-    const ratio = node === undefined ? "" : `${(r.median / node.median).toFixed(2)}x`
-    const cpuRatio = node === undefined ? "" : `${(r.cpuMicros / node.cpuMicros).toFixed(2)}x`
+    const vs = (a: number, b: number | undefined) => (b === undefined ? "" : `${(a / b).toFixed(2)}x`)
+    const ops = (x: number) => Math.round(x).toLocaleString("en-US").padStart(8)
     console.log(
-      `${r.label.padEnd(40)} ${Math.round(r.median).toLocaleString("en-US").padStart(12)}  ${ratio.padStart(7)}  ${r.cpuMicros.toFixed(1).padStart(11)}  ${cpuRatio.padStart(7)}   ${r.rounds.map((x) => Math.round(x)).join(" ")}`
+      `${r.label.padEnd(36)} ${ops(r.median)} ${vs(r.median, node?.median).padStart(7)} ${r.cpuMicros.toFixed(1).padStart(11)} ${r.cpuMicrosBest.toFixed(1).padStart(5)} ${vs(r.cpuMicros, node?.cpuMicros).padStart(7)}  ${ops(r.transport.median)} ${vs(r.transport.median, node?.transport.median).padStart(7)} ${r.transport.cpuMicros.toFixed(1).padStart(11)}`
     )
   }
   return results.every((r) => "median" in r)

@@ -3,9 +3,11 @@
 // warm-up round, then `rounds` timed rounds, each measuring throughput and the client's CPU
 // time per read (`process.cpuUsage`, which Node, Bun and Deno all have: with the server on
 // the same cores, throughput is noisy and CPU per read is the steadier figure of a layer's
-// cost); prints one `RESULT {json}` line.
-import { type Handler, ZooKeeper } from "@effect-zk/core"
+// cost). Then the same reads through the platform's socket alone (transport.ts). Prints one
+// `RESULT {json}` line.
+import { Handler, ZooKeeper } from "@effect-zk/core"
 import { Effect, type Layer } from "effect"
+import * as Transport from "./transport.js"
 
 /** Workload size; the defaults are the issue's: 20,000 getData with 256 in flight. */
 export interface Workload {
@@ -26,6 +28,10 @@ export interface Result {
   readonly median: number
   /** Median client CPU time (user + system) per read, in µs. */
   readonly cpuMicros: number
+  /** The least CPU time per read of any round (the round least disturbed by other processes), in µs. */
+  readonly cpuMicrosBest: number
+  /** The same reads through the platform's socket alone (see transport.ts). */
+  readonly transport: Transport.TransportResult
 }
 
 interface CpuUsage {
@@ -81,13 +87,19 @@ export const run = (
         yield* round
         const rounds: Array<{ readonly opsPerSecond: number; readonly cpuMicros: number }> = []
         for (let i = 0; i < workload.rounds; i++) rounds.push(yield* round)
+        const first = hosts.split(",")[0]!
+        const colon = first.lastIndexOf(":")
+        const server = { host: first.slice(0, colon), port: Number(first.slice(colon + 1)) }
+        const transport = yield* Transport.run(yield* Handler.ZooKeeperHandler, server, path, workload)
         yield* zk.delete(path)
         const result: Result = {
+          transport,
           label,
           runtime,
           rounds: rounds.map((r) => r.opsPerSecond),
           median: median(rounds.map((r) => r.opsPerSecond)),
-          cpuMicros: median(rounds.map((r) => r.cpuMicros))
+          cpuMicros: median(rounds.map((r) => r.cpuMicros)),
+          cpuMicrosBest: Math.min(...rounds.map((r) => r.cpuMicros))
         }
         console.log(`RESULT ${JSON.stringify(result)}`)
         return result
