@@ -1,0 +1,49 @@
+/**
+ * The lock handle over the contender engine, shared by Lock, ReadLock and WriteLock (which
+ * differ only in their driver).
+ */
+import type { ZooKeeper } from "@effect-zk/core"
+import { Effect, Option } from "effect"
+import type { AcquireOptions, Lock, LockOptions } from "../Lock.js"
+import { Contender, type Driver } from "./contender.js"
+import { utf8 } from "./encoding.js"
+import * as Hold from "./hold.js"
+
+/** Builds a handle over the contender engine with the given driver. */
+export const makeWithDriver = (
+  client: ZooKeeper.ZooKeeperClient,
+  path: string,
+  driver: Driver,
+  options: Omit<LockOptions, "extraLockPatterns"> = {}
+): Effect.Effect<Lock> =>
+  Effect.gen(function* () {
+    const identifier = options.identifier ?? ""
+    const state = yield* Hold.makeHandleState(client, path, options.policy ?? "standard")
+    const contender = new Contender(client, path, utf8(identifier), driver)
+    const run = (blocking: boolean, options: AcquireOptions) =>
+      Hold.acquire(state, {
+        blocking,
+        timeout: options.timeout,
+        contend: contender.contend(blocking, options.ephemeral ?? true),
+        remove: (won) => contender.remove(won)
+      })
+    const acquire = (options: AcquireOptions = {}) =>
+      Effect.flatMap(run(true, options), (held) =>
+        Option.isSome(held) ? Effect.succeed(held.value) : Effect.dieMessage("a blocking acquire gave nothing")
+      )
+    const lock: Lock = {
+      path,
+      identifier,
+      prefix: contender.prefix,
+      acquire,
+      tryAcquire: (options = {}) =>
+        Effect.catchTag(run(false, { ephemeral: options.ephemeral }), "LockTimeoutError", (e) => Effect.die(e)),
+      withLock: (self, options) => Hold.withHeld(acquire(options), self),
+      release: Hold.releaseCurrent(state),
+      cancel: Hold.cancel(state),
+      isAcquired: Effect.sync(() => state.current !== undefined),
+      contenders: contender.contenders
+    }
+    return lock
+  })
+
