@@ -1,0 +1,187 @@
+/**
+ * Test helpers for the recipes: clients in a fresh chroot (kazoo's harness does the same),
+ * a TCP proxy to cut a client off, kazoo's session-expiry trick, and bounded waits.
+ */
+import * as net from "node:net"
+import { type ClientState, ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
+import { NodeZooKeeper } from "@effect-zk/platform-node"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { Effect, Exit, Option, type Scope } from "effect"
+
+export type Client = ZooKeeper.ZooKeeperClient
+type ExtraOptions = Partial<ZooKeeperConfig.Options>
+
+let counter = 0
+
+/** The cluster's connect string. */
+export const hosts = Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.connectString())
+
+/** Creates a fresh chroot and returns it. */
+export const newChroot = Effect.gen(function* () {
+  const cs = yield* hosts
+  const chroot = `/recipes-${process.pid}-${Date.now().toString(36)}-${counter++}`
+  yield* Effect.scoped(Effect.flatMap(ZooKeeper.make({ hosts: cs }), (root) => root.ensurePath(chroot))).pipe(
+    Effect.provide(NodeZooKeeper.layer)
+  )
+  return chroot
+})
+
+/** A client in the given chroot (a fresh one by default); closed with the scope. */
+export const client = (
+  options: ExtraOptions & { readonly chroot?: string } = {}
+): Effect.Effect<Client, unknown, Scope.Scope | TestCluster.TestCluster> =>
+  Effect.gen(function* () {
+    const cs = yield* hosts
+    const { chroot: given, ...rest } = options
+    const chroot = given ?? (yield* newChroot)
+    return yield* ZooKeeper.make({ hosts: `${cs}${chroot}`, ...rest }).pipe(Effect.provide(NodeZooKeeper.layer))
+  })
+
+/** `n` clients in the same fresh chroot. */
+export const clients = (n: number, options: ExtraOptions = {}) =>
+  Effect.gen(function* () {
+    const chroot = yield* newChroot
+    const out: Array<Client> = []
+    for (let i = 0; i < n; i++) out.push(yield* client({ ...options, chroot }))
+    return out
+  })
+
+/** UTF-8 helpers. */
+export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+
+/** The `_tag` of an exit's failure (`cause:<tag>` for a defect or interruption), undefined on success. */
+export const tagOf = <A, E>(exit: Exit.Exit<A, E>): string | undefined => {
+  if (Exit.isSuccess(exit)) return undefined
+  if (exit.cause._tag === "Fail") {
+    const error: unknown = exit.cause.error
+    return typeof error === "object" && error !== null && "_tag" in error && typeof error._tag === "string"
+      ? error._tag
+      : "untagged"
+  }
+  return `cause:${exit.cause._tag}`
+}
+
+/** A failure of a bounded wait in a test. */
+export class WaitTimeout extends Error {
+  readonly _tag = "WaitTimeout"
+}
+
+/** Polls `check` every 20 ms until it holds; fails with WaitTimeout after `millis`. */
+export const waitUntil = <E, R>(
+  check: Effect.Effect<boolean, E, R>,
+  what: string,
+  millis = 10_000
+): Effect.Effect<void, E | WaitTimeout, R> =>
+  Effect.gen(function* () {
+    while (!(yield* check)) yield* Effect.sleep("20 millis")
+  }).pipe(Effect.timeoutFail({ duration: millis, onTimeout: () => new WaitTimeout(`timed out waiting for ${what}`) }))
+
+/** The children of a node (sorted), or [] when it does not exist. */
+export const childrenOf = (zk: Client, path: string) =>
+  Effect.map(
+    Effect.catchTag(zk.getChildren(path), "NoNodeError", () => Effect.succeed([] as ReadonlyArray<string>)),
+    (children) => [...children].sort()
+  )
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a server, to cut a client off the network: while cut,
+ * open connections are dropped and new ones closed at once. Closed with the scope.
+ */
+export const tcpProxy = (target: { readonly host: string; readonly port: number }) =>
+  Effect.suspend(() => {
+    let cut = false
+    const sockets = new Set<net.Socket>()
+    const server = net.createServer((downstream) => {
+      if (cut) {
+        downstream.destroy()
+        return
+      }
+      const upstream = net.connect({ host: target.host, port: target.port })
+      const pairs: ReadonlyArray<readonly [net.Socket, net.Socket]> = [
+        [downstream, upstream],
+        [upstream, downstream]
+      ]
+      for (const [from, to] of pairs) {
+        sockets.add(from)
+        from.on("data", (chunk) => to.write(chunk))
+        from.on("error", () => to.destroy())
+        from.on("close", () => {
+          sockets.delete(from)
+          to.destroy()
+        })
+      }
+    })
+    const dropAll = () => {
+      for (const s of sockets) s.destroy()
+    }
+    return Effect.acquireRelease(
+      Effect.async<number>((resume) => {
+        server.listen(0, "127.0.0.1", () => {
+          const address = server.address()
+          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
+        })
+      }),
+      () =>
+        Effect.async<void>((resume) => {
+          dropAll()
+          server.close(() => resume(Effect.void))
+        })
+    ).pipe(
+      Effect.map((port) => ({
+        hosts: `127.0.0.1:${port}`,
+        cut: Effect.sync(() => {
+          cut = true
+          dropAll()
+        }),
+        heal: Effect.sync(() => {
+          cut = false
+        })
+      }))
+    )
+  })
+
+/** Records the application states a client goes through, for the lifetime of the scope. */
+export const recordStates = (zk: Client) =>
+  Effect.gen(function* () {
+    const seen: Array<ClientState.KazooState> = []
+    yield* zk.listen((s) => {
+      seen.push(s.state)
+    })
+    const waitFor = (state: ClientState.KazooState, from = 0, millis = 15_000) =>
+      waitUntil(
+        Effect.sync(() => seen.slice(from).includes(state)),
+        `state ${state} (seen: ${seen.join(", ")})`,
+        millis
+      )
+    return { seen, waitFor }
+  })
+
+/**
+ * A client behind a proxy in the given chroot, and kazoo's way to expire its session: cut it
+ * off, connect a second client with the same session id and password straight to the server,
+ * close that one (which ends the session), then let the first back. `expire` waits until the
+ * first client has seen LOST and is connected again (with a new session).
+ */
+export const expirableClient = (chroot: string, options: ExtraOptions = {}) =>
+  Effect.gen(function* () {
+    const cluster = yield* TestCluster.TestCluster
+    const proxy = yield* tcpProxy(yield* cluster.clientAddress(1))
+    const zk = yield* ZooKeeper.make({ hosts: `${proxy.hosts}${chroot}`, ...options }).pipe(
+      Effect.provide(NodeZooKeeper.layer)
+    )
+    const cs = yield* hosts
+    const expire = Effect.scoped(
+      Effect.gen(function* () {
+        const states = yield* recordStates(zk)
+        const id = yield* zk.clientId
+        if (Option.isNone(id)) return yield* Effect.fail(new WaitTimeout("the client has no session to expire"))
+        yield* proxy.cut
+        yield* Effect.scoped(
+          Effect.flatMap(ZooKeeper.make({ hosts: cs, clientId: id.value }), (twin) => twin.close)
+        ).pipe(Effect.provide(NodeZooKeeper.layer), Effect.ensuring(proxy.heal))
+        yield* states.waitFor("LOST")
+        yield* waitUntil(zk.connected, "reconnection after expiry", 15_000)
+      })
+    )
+    return { zk, proxy, expire }
+  })
