@@ -1,0 +1,154 @@
+/**
+ * How TreeCache follows the server: one persistent recursive watch on the root, and reads.
+ *
+ * - A notification (CREATED / CHANGED / DELETED of a path) is followed by a read of that path
+ *   (getData; exists for a deletion); notifications that arrived together are read together
+ *   (pipelined) and applied in arrival order. A read always reflects the server at or after the
+ *   notification, so the last read of a path wins and the cache converges; comparing `mzxid`s
+ *   and `czxid`s keeps repeated reads from inventing updates, and a deletion whose path now
+ *   holds the very incarnation we cache is a stale one and ignored.
+ * - A full walk (resync) reads the whole tree breadth-first — getData, then getChildren only for
+ *   nodes that have children — compares it with the cache, and removes what it did not find.
+ *   It runs when the watch is (re)registered and after every reconnection (a persistent watch
+ *   does not replay what it missed while disconnected). Notifications that arrive during a walk
+ *   are applied after it.
+ */
+import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
+import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
+import type { WatchedEvent } from "@effect-zk/core/ClientState"
+import { Effect, Either, Option } from "effect"
+import type { NodeData, TreeState } from "./treeCacheState.js"
+
+/** How many reads a walk or a batch of notifications keeps in flight. */
+const IN_FLIGHT = 256
+
+const childPath = (parent: string, name: string): string => (parent === "/" ? `/${name}` : `${parent}/${name}`)
+
+const readNode = (client: ZooKeeperClient, path: string): Effect.Effect<Option.Option<NodeData>, ZooKeeperError> =>
+  client.get(path).pipe(
+    Effect.map((n) => Option.some({ path, data: n.data.slice(), stat: n.stat })),
+    Effect.catchTag("NoNodeError", () => Effect.succeed(Option.none()))
+  )
+
+/** The outcome of a sync step: whether it completed, and the errors it met. */
+export interface Outcome {
+  readonly complete: boolean
+  readonly errors: ReadonlyArray<ZooKeeperError>
+}
+
+/**
+ * Reads the whole tree and brings the cache to it (see the module). Stops at the first error
+ * (the caller walks again later); what was applied until then stays applied.
+ */
+export const walk = (client: ZooKeeperClient, state: TreeState): Effect.Effect<Outcome> =>
+  Effect.gen(function* () {
+    const seen = new Set<string>()
+    let level: ReadonlyArray<string> = [state.root]
+    while (level.length > 0) {
+      const reads = yield* Effect.forEach(
+        level,
+        (path) =>
+          Effect.either(
+            Effect.flatMap(readNode(client, path), (node) =>
+              Option.isSome(node) && node.value.stat.numChildren > 0
+                ? client.getChildren(path).pipe(
+                    Effect.map((children) => ({ node, children })),
+                    Effect.catchTag("NoNodeError", () =>
+                      Effect.succeed({ node: Option.none<NodeData>(), children: [] as ReadonlyArray<string> })
+                    )
+                  )
+                : Effect.succeed({ node, children: [] as ReadonlyArray<string> })
+            )
+          ),
+        { concurrency: IN_FLIGHT }
+      )
+      const next: Array<string> = []
+      for (const read of reads) {
+        if (Either.isLeft(read)) return { complete: false, errors: [read.left] }
+        const { node, children } = read.right
+        if (Option.isNone(node)) continue
+        const path = node.value.path
+        // A parent that vanished between its read and ours is not cached: skip the orphan.
+        const parent = state.parentOf(path)
+        if (parent !== undefined && !state.has(parent)) continue
+        state.put(node.value)
+        seen.add(path)
+        for (const name of children) next.push(childPath(path, name))
+      }
+      level = next
+    }
+    for (const path of state.paths()) {
+      if (!seen.has(path)) state.remove(path)
+    }
+    return { complete: true, errors: [] }
+  })
+
+/**
+ * Adds the missing ancestors of a path, top-down, by reading them; false if one of them is gone
+ * (the path then cannot be cached now; later notifications settle it).
+ */
+const ensureAncestors = (client: ZooKeeperClient, state: TreeState, path: string) =>
+  Effect.gen(function* () {
+    const missing: Array<string> = []
+    for (let p = state.parentOf(path); p !== undefined && !state.has(p); p = state.parentOf(p)) missing.push(p)
+    for (const p of missing.reverse()) {
+      const node = yield* readNode(client, p)
+      if (Option.isNone(node)) return false
+      state.put(node.value)
+    }
+    return true
+  })
+
+type Read =
+  | { readonly _tag: "Data"; readonly node: Option.Option<NodeData> }
+  | { readonly _tag: "Exists"; readonly czxid: Option.Option<bigint> }
+
+/** Reads the paths of a batch of notifications together, then applies them in order. */
+export const applyEvents = (
+  client: ZooKeeperClient,
+  state: TreeState,
+  events: ReadonlyArray<WatchedEvent>
+): Effect.Effect<Outcome> =>
+  Effect.gen(function* () {
+    const relevant = events.filter(
+      (e) => (e.type === "CREATED" || e.type === "CHANGED" || e.type === "DELETED") && state.inside(e.path)
+    )
+    const reads = yield* Effect.forEach(
+      relevant,
+      (e): Effect.Effect<Either.Either<Read, ZooKeeperError>> =>
+        Effect.either(
+          e.type === "DELETED"
+            ? Effect.map(client.exists(e.path), (stat): Read => ({
+                _tag: "Exists",
+                czxid: Option.map(stat, (s) => s.czxid)
+              }))
+            : Effect.map(readNode(client, e.path), (node): Read => ({ _tag: "Data", node }))
+        ),
+      { concurrency: IN_FLIGHT }
+    )
+    const errors: Array<ZooKeeperError> = []
+    for (let i = 0; i < relevant.length; i++) {
+      const path = relevant[i]!.path
+      const read = reads[i]!
+      if (Either.isLeft(read)) {
+        errors.push(read.left)
+        continue
+      }
+      const r = read.right
+      if (r._tag === "Exists") {
+        const cached = state.get(path)
+        // Gone, or replaced by another incarnation (whose CREATED follows): drop ours. The same
+        // incarnation still there means the deletion was of an older one we never cached.
+        if (cached !== undefined && (Option.isNone(r.czxid) || r.czxid.value !== cached.stat.czxid)) {
+          state.remove(path)
+        }
+      } else if (Option.isNone(r.node)) {
+        state.remove(path)
+      } else {
+        const ok = yield* Effect.either(ensureAncestors(client, state, path))
+        if (Either.isLeft(ok)) errors.push(ok.left)
+        else if (ok.right) state.put(r.node.value)
+      }
+    }
+    return { complete: errors.length === 0, errors }
+  })
