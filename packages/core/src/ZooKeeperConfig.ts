@@ -24,6 +24,62 @@ export interface AuthData {
 }
 
 /**
+ * SASL authentication performed on every connection, right after the handshake and before any
+ * other request (as ZooKeeper's Java client does). DIGEST-MD5 is the mechanism of ZooKeeper's
+ * `DigestLoginModule` (users listed in the server's JAAS `Server` section); the session then
+ * has the identity `sasl:<username>`. A refused password makes the session fail with
+ * AuthFailed (AUTH_FAILED, LOST). The password is kept `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SaslOptions {
+  readonly mechanism: "DIGEST-MD5"
+  readonly username: string
+  readonly password: string | Redacted.Redacted<string>
+}
+
+/**
+ * TLS to ZooKeeper's secure client port (`secureClientPort`, Netty). The server's certificate is
+ * verified against `ca` (the platform's trusted CAs when absent) and its name against the
+ * host (or `serverName`). A client certificate (`cert` + `key`, the key optionally encrypted
+ * with `passphrase`) gives the session the `x509` identity of its subject when the server has
+ * the X509AuthenticationProvider. `key` and `passphrase` are kept `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsOptions {
+  /** PEM CA certificate(s) to trust instead of the platform's. */
+  readonly ca?: string | undefined
+  /** PEM client certificate (with `key`). */
+  readonly cert?: string | undefined
+  /** PEM private key of the client certificate. */
+  readonly key?: string | Redacted.Redacted<string> | undefined
+  /** Passphrase of an encrypted `key`. */
+  readonly passphrase?: string | Redacted.Redacted<string> | undefined
+  /** Name to verify the server certificate against (and send as SNI); the host when absent. */
+  readonly serverName?: string | undefined
+  /** Accepts any server certificate. Dangerous: anyone in the path can impersonate the server. Only for tests. */
+  readonly dangerouslySkipVerification?: boolean | undefined
+}
+
+/**
+ * {@link TlsOptions} validated, secrets `Redacted`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ResolvedTls {
+  readonly ca: string | undefined
+  readonly cert: string | undefined
+  readonly key: Redacted.Redacted<string> | undefined
+  readonly passphrase: Redacted.Redacted<string> | undefined
+  readonly serverName: string | undefined
+  readonly dangerouslySkipVerification: boolean
+}
+
+/**
  * A session to resume: its id and password (kazoo's `client_id`).
  *
  * @since 0.1.0
@@ -85,6 +141,10 @@ export interface Options {
   readonly maxFrameLength?: number | undefined
   /** Largest node data accepted by create/set, in bytes. Default 0xfffff (ZooKeeper's jute.maxbuffer). */
   readonly maxDataLength?: number | undefined
+  /** SASL authentication on every connection (DIGEST-MD5). */
+  readonly sasl?: SaslOptions | undefined
+  /** Connect over TLS (`true`: verified against the platform's CAs). The servers' ports must be their secure client ports. */
+  readonly tls?: boolean | TlsOptions | undefined
 }
 
 /**
@@ -110,6 +170,10 @@ export interface Resolved {
   readonly commandRetry: Retry.RetryPolicy
   readonly maxFrameLength: number
   readonly maxDataLength: number
+  readonly sasl:
+    | { readonly mechanism: "DIGEST-MD5"; readonly username: string; readonly password: Redacted.Redacted<string> }
+    | undefined
+  readonly tls: ResolvedTls | undefined
 }
 
 /** jute.maxbuffer, ZooKeeper's default limit of a packet. @since 0.1.0 @category constants */
@@ -130,6 +194,52 @@ const millis = (
   return ms < min
     ? Effect.fail(new ConfigurationError({ field, reason: `must be at least ${min} ms, got ${ms} ms` }))
     : Effect.succeed(ms)
+}
+
+const redacted = (value: string | Redacted.Redacted<string>): Redacted.Redacted<string> =>
+  typeof value === "string" ? Redacted.make(value) : value
+
+const isSecret = (value: unknown): value is string | Redacted.Redacted<string> =>
+  typeof value === "string" || Redacted.isRedacted(value)
+
+const resolveSasl = (sasl: SaslOptions | undefined): Effect.Effect<Resolved["sasl"], ConfigurationError> => {
+  if (sasl === undefined) return Effect.succeed(undefined)
+  if (sasl.mechanism !== "DIGEST-MD5") {
+    return Effect.fail(
+      new ConfigurationError({ field: "sasl.mechanism", reason: `unsupported: ${String(sasl.mechanism)} (supported: "DIGEST-MD5")` })
+    )
+  }
+  if (typeof sasl.username !== "string" || sasl.username.length === 0) {
+    return Effect.fail(new ConfigurationError({ field: "sasl.username", reason: "must be a non-empty string" }))
+  }
+  if (!isSecret(sasl.password)) {
+    return Effect.fail(new ConfigurationError({ field: "sasl.password", reason: "must be a string or a Redacted string" }))
+  }
+  return Effect.succeed({ mechanism: sasl.mechanism, username: sasl.username, password: redacted(sasl.password) })
+}
+
+const resolveTls = (tls: boolean | TlsOptions | undefined): Effect.Effect<ResolvedTls | undefined, ConfigurationError> => {
+  if (tls === undefined || tls === false) return Effect.succeed(undefined)
+  const t: TlsOptions = tls === true ? {} : tls
+  const fail = (field: string, reason: string) => Effect.fail(new ConfigurationError({ field: `tls.${field}`, reason }))
+  for (const field of ["ca", "cert", "serverName"] as const) {
+    const value = t[field]
+    if (value !== undefined && typeof value !== "string") return fail(field, "must be a string")
+  }
+  for (const field of ["key", "passphrase"] as const) {
+    const value = t[field]
+    if (value !== undefined && !isSecret(value)) return fail(field, "must be a string or a Redacted string")
+  }
+  if ((t.cert === undefined) !== (t.key === undefined)) return fail(t.cert === undefined ? "cert" : "key", "cert and key go together")
+  if (t.passphrase !== undefined && t.key === undefined) return fail("passphrase", "is the passphrase of key, which is missing")
+  return Effect.succeed({
+    ca: t.ca,
+    cert: t.cert,
+    key: t.key === undefined ? undefined : redacted(t.key),
+    passphrase: t.passphrase === undefined ? undefined : redacted(t.passphrase),
+    serverName: t.serverName,
+    dangerouslySkipVerification: t.dangerouslySkipVerification === true
+  })
 }
 
 const positiveInt = (
@@ -196,6 +306,8 @@ export const resolve = (options: Options): Effect.Effect<Resolved, Configuration
     if (options.defaultAcl !== undefined && options.defaultAcl.length === 0) {
       return yield* new ConfigurationError({ field: "defaultAcl", reason: "must not be empty" })
     }
+    const sasl = yield* resolveSasl(options.sasl)
+    const tls = yield* resolveTls(options.tls)
     return {
       hosts: options.hosts,
       servers: cs.servers,
@@ -212,7 +324,9 @@ export const resolve = (options: Options): Effect.Effect<Resolved, Configuration
       connectionRetry,
       commandRetry,
       maxFrameLength,
-      maxDataLength
+      maxDataLength,
+      sasl,
+      tls
     }
   })
 

@@ -91,6 +91,9 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
         Math.max(config.connectTimeoutMillis * config.servers.length, config.sessionTimeoutMillis)
       )
       if (!ok) {
+        if (engine.terminal === undefined && engine.lastAttemptError !== undefined) {
+          yield* Effect.logWarning(`effect-zk: no connection to ${config.hosts}; last attempt: ${engine.lastAttemptError}`)
+        }
         return yield* engine.terminal ?? new ConnectionLossError({ op: "connect", path: undefined })
       }
     }

@@ -27,7 +27,7 @@ import {
   type KeeperState,
   kazooStateOf
 } from "../ClientState.js"
-import type { CallbackQueue, Handler, Socket, SocketError } from "../Handler.js"
+import type { CallbackQueue, Handler, Socket, SocketError, TlsOptions } from "../Handler.js"
 import type { Resolved } from "../ZooKeeperConfig.js"
 import {
   AuthFailedError,
@@ -41,6 +41,7 @@ import {
 } from "../ZooKeeperError.js"
 import { FrameSplitter } from "./frame.js"
 import * as R from "./records.js"
+import { authenticate, digestMd5, SaslFailure, zooKeeperDigestUri } from "./sasl.js"
 import { type WatchKind, WatchRegistry, type Watcher } from "./watchRegistry.js"
 
 /** A request waiting for its reply. */
@@ -144,6 +145,10 @@ class Conn {
       else this.engine.dispatchEvent(event)
       return
     }
+    if (xid === R.Xid.auth && xid !== this.inflight[this.head]?.xid) {
+      this.onEarlyAuthReply(header.err, frame)
+      return
+    }
     const pending = this.inflight[this.head]
     if (pending === undefined || pending.xid !== xid) {
       this.abort(
@@ -159,6 +164,22 @@ class Conn {
       this.head = 0
     }
     pending.onReply(header.err, frame, R.REPLY_HEADER_LENGTH)
+  }
+
+  /**
+   * The server answers auth packets as soon as it reads them, ahead of the requests still in its
+   * pipeline: such a reply completes the oldest auth packet in flight, wherever it sits.
+   */
+  private onEarlyAuthReply(err: number, frame: Uint8Array): void {
+    for (let i = this.head; i < this.inflight.length; i++) {
+      const pending = this.inflight[i]
+      if (pending?.xid === R.Xid.auth) {
+        this.inflight.splice(i, 1)
+        pending.onReply(err, frame, R.REPLY_HEADER_LENGTH)
+        return
+      }
+    }
+    this.abort(new ProtocolError({ reason: "an auth reply arrived with no auth packet in flight" }))
   }
 
   /** Sends a request whose reply comes back through the in-flight FIFO. */
@@ -252,6 +273,8 @@ export class Engine {
   readonly fiberIdNone: FiberId.FiberId = FiberId.none
   private readonly connectedWaiters = new Set<() => void>()
   connectedServer: string | undefined
+  /** Why the last connection attempt failed (e.g. a certificate the platform does not trust), for make's error report. */
+  lastAttemptError: string | undefined
   /** Persistent watch callbacks to end on session loss or close, keyed by their watcher. */
   readonly onSessionLost = new Set<(error: ZooKeeperError) => void>()
 
@@ -489,6 +512,60 @@ export class Engine {
     return s
   }
 
+  /** The connector's TLS settings; the key and its passphrase leave their `Redacted` only here. */
+  private tls(): TlsOptions | undefined {
+    const t = this.config.tls
+    if (t === undefined) return undefined
+    return {
+      ca: t.ca,
+      cert: t.cert,
+      key: t.key === undefined ? undefined : Redacted.value(t.key),
+      passphrase: t.passphrase === undefined ? undefined : Redacted.value(t.passphrase),
+      serverName: t.serverName,
+      dangerouslySkipVerification: t.dangerouslySkipVerification
+    }
+  }
+
+  /**
+   * SASL on a new connection, right after the handshake: nothing else may be in flight, since
+   * the server answers sasl packets at once rather than in order with other requests (the Java
+   * client holds everything back too). A refusal makes the session terminal (AuthFailed).
+   */
+  private saslOn(conn: Conn, sasl: NonNullable<Resolved["sasl"]>): Effect.Effect<void, ProtocolError> {
+    const send = (token: Uint8Array) =>
+      Effect.async<Uint8Array | null, SaslFailure | ProtocolError>((resume) => {
+        const xid = this.nextXid()
+        const pending: Pending = {
+          xid,
+          frame: R.encodeRequest("sasl", xid, { token }),
+          done: false,
+          onReply: (err, frame, offset) => {
+            pending.done = true
+            if (err !== 0) {
+              const refusal = fromCode(err, { op: "sasl" })._tag
+              return resume(Effect.fail(new SaslFailure({ reason: `the server refused the credentials (${refusal})` })))
+            }
+            const reply = R.decodeResponse("sasl", frame, offset)
+            resume(reply instanceof ProtocolError ? Effect.fail(reply) : Effect.succeed(reply.token))
+          },
+          onFail: () => {
+            pending.done = true
+            resume(Effect.fail(new ProtocolError({ op: "sasl", reason: `connection to ${conn.address} lost during SASL` })))
+          }
+        }
+        conn.send(pending)
+      })
+    const mechanism = digestMd5({ username: sasl.username, password: sasl.password, ...zooKeeperDigestUri })
+    return Effect.catchTag(authenticate(mechanism, send), "SaslFailure", (failure) => {
+      this.terminal = new AuthFailedError({ op: "sasl" })
+      const who = `SASL ${sasl.mechanism} authentication as ${JSON.stringify(sasl.username)} with ${conn.address}`
+      return Effect.zipRight(
+        Effect.logWarning(`effect-zk: ${who} failed: ${failure.reason}`),
+        Effect.fail(new ProtocolError({ op: "sasl", reason: `${who} failed: ${failure.reason}` }))
+      )
+    })
+  }
+
   setServers(servers: ReadonlyArray<{ readonly host: string; readonly port: number }>): void {
     this.servers = servers
     this.serverIndex = 0
@@ -500,7 +577,7 @@ export class Engine {
     const conn = new Conn(this, address, this.now())
     return Effect.gen(this, function* () {
       const socket = yield* this.handler.connector.connect(
-        { host: server.host, port: server.port, connectTimeoutMillis: this.config.connectTimeoutMillis },
+        { host: server.host, port: server.port, connectTimeoutMillis: this.config.connectTimeoutMillis, tls: this.tls() },
         { onData: conn.onData, onClose: conn.onClose }
       )
       conn.socket = socket
@@ -515,6 +592,7 @@ export class Engine {
         })
       )
       const response = yield* Deferred.await(conn.handshake)
+      if (this.config.sasl !== undefined && response.timeOut > 0) yield* this.saslOn(conn, this.config.sasl)
       return { conn, response }
     }).pipe(
       Effect.timeoutFail({
@@ -609,7 +687,15 @@ export class Engine {
           break
         }
         if (attempt._tag === "Left") {
+          if (this.terminal !== undefined) {
+            // SASL refused our credentials (see saslOn): as after a refused auth packet, the session is over.
+            this.failWaiting(() => this.terminal!)
+            yield* this.setKeeperState("AUTH_FAILED")
+            for (const w of this.connectedWaiters) w()
+            break
+          }
           failures++
+          this.lastAttemptError = attempt.left.message
           yield* Effect.logDebug(`effect-zk: connection attempt failed: ${attempt.left.message}`)
           if (
             disconnectedAt !== undefined &&
@@ -725,7 +811,7 @@ export class Engine {
       const chunks: Array<Uint8Array> = []
       const closed = Deferred.unsafeMake<void>(this.fiberIdNone)
       const socket = yield* this.handler.connector.connect(
-        { host: server.host, port: server.port, connectTimeoutMillis: this.config.connectTimeoutMillis },
+        { host: server.host, port: server.port, connectTimeoutMillis: this.config.connectTimeoutMillis, tls: this.tls() },
         {
           onData: (chunk) => {
             chunks.push(chunk.slice())
@@ -778,12 +864,12 @@ export class Engine {
       if (this.conn !== undefined) return resume(Effect.succeed(true))
       const w = () => {
         this.connectedWaiters.delete(w)
-        resume(Effect.succeed(true))
+        resume(Effect.succeed(this.conn !== undefined))
       }
       this.connectedWaiters.add(w)
       return Effect.sync(() => this.connectedWaiters.delete(w))
     }).pipe(
-      Effect.timeoutTo({ duration: Duration.millis(timeoutMillis), onSuccess: () => true, onTimeout: () => false })
+      Effect.timeoutTo({ duration: Duration.millis(timeoutMillis), onSuccess: (connected) => connected, onTimeout: () => false })
     )
   }
 
