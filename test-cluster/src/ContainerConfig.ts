@@ -82,6 +82,14 @@ export const make = (
 ): Either.Either<ContainerClusterConfig, InvalidOptionsError> =>
   Either.gen(function*() {
     const r = yield* resolve(options, config.defaultSize ?? 1, {})
+    if (r.sasl !== undefined || r.tls !== undefined) {
+      return yield* Either.left(
+        new InvalidOptionsError({
+          option: r.tls !== undefined ? "tls" : "sasl",
+          reason: "only the process backend sets up TLS and SASL; unset EFFECT_ZK_TEST_CLUSTER (or use backend: \"process\")"
+        })
+      )
+    }
     const prefix = config.aliasPrefix ?? "zk"
     const alias = (id: number) => `${prefix}${id}`
     const ids = Array.from({ length: r.size }, (_, i) => i + 1)

@@ -32,13 +32,14 @@ import {
   type ContainerError,
   type DockerUnavailableError,
   type FourLetterWordError,
-  type InvalidOptionsError,
+  InvalidOptionsError,
   type JavaNotFoundError,
   MemberNotFoundError,
   type MemberStateError,
   type ZooKeeperNotFoundError
 } from "./TestClusterError.js"
 import type { Backend, TestClusterOptions } from "./TestClusterOptions.js"
+import type { TlsMaterial } from "./TlsMaterial.js"
 import * as ZooKeeperInstall from "./ZooKeeperInstall.js"
 
 /**
@@ -75,6 +76,8 @@ export interface MemberInfo {
   readonly id: number
   readonly host: string
   readonly clientPort: number
+  /** The TLS client port, when the cluster has TLS. */
+  readonly secureClientPort: number | undefined
   readonly quorumPort: number
   readonly electionPort: number
   readonly state: MemberState
@@ -128,6 +131,12 @@ export interface TestCluster {
     id: number
   ) => Effect.Effect<{ readonly host: string; readonly port: number }, MemberNotFoundError>
   readonly clientPort: (id: number) => Effect.Effect<number, MemberNotFoundError>
+  /** The CA, a client certificate and its keys of a cluster started with `tls`; undefined without. */
+  readonly tls: TlsMaterial | undefined
+  /** Like `connectString`, with the members' TLS client ports; fails when the cluster has no TLS. */
+  readonly secureConnectString: (
+    ids?: ReadonlyArray<number>
+  ) => Effect.Effect<string, MemberNotFoundError | InvalidOptionsError>
   readonly member: (id: number) => Effect.Effect<MemberInfo, MemberNotFoundError>
   readonly members: Effect.Effect<ReadonlyArray<MemberInfo>>
   readonly state: (id: number) => Effect.Effect<MemberState, MemberNotFoundError>
@@ -395,6 +404,7 @@ const makeService = (r: Resolved, backend: BackendInstance): TestCluster => {
     id: m.id,
     host: m.host,
     clientPort: m.clientPort(),
+    secureClientPort: m.secureClientPort,
     quorumPort: m.quorumPort,
     electionPort: m.electionPort,
     state: m.state(),
@@ -431,6 +441,13 @@ const makeService = (r: Resolved, backend: BackendInstance): TestCluster => {
       ),
     clientAddress: (id) => Effect.map(find(id), (m) => ({ host: m.host, port: m.clientPort() })),
     clientPort: (id) => Effect.map(find(id), (m) => m.clientPort()),
+    tls: backend.tls,
+    secureConnectString: (wanted) =>
+      Effect.forEach(wanted ?? ids, (id) =>
+        Effect.flatMap(find(id), (m) =>
+          m.secureClientPort === undefined
+            ? Effect.fail(new InvalidOptionsError({ option: "tls", reason: "the cluster was started without tls" }))
+            : Effect.succeed(`${m.host}:${m.secureClientPort}`))).pipe(Effect.map((parts) => parts.join(","))),
     member: (id) => Effect.map(find(id), info),
     members: Effect.sync(() => members.map(info)),
     state: (id) => Effect.map(find(id), (m) => m.state()),

@@ -81,6 +81,21 @@ export class InvalidOptionsError extends Data.TaggedError("InvalidOptionsError")
 }
 
 /**
+ * TLS material (a CA, certificates, keystores) could not be made with openssl.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TlsMaterialError extends Data.TaggedError("TlsMaterialError")<{
+  readonly detail: string
+  readonly cause?: unknown
+}> {
+  override get message(): string {
+    return `cannot make TLS certificates: ${this.detail}`
+  }
+}
+
+/**
  * Why a cluster or a member failed to start.
  *
  * @since 0.1.0
@@ -93,6 +108,7 @@ export type StartFailure =
   | "spawn"
   | "filesystem"
   | "container"
+  | "tls"
 
 /**
  * A cluster, or one member of it, did not start. `logTail` holds the end of the server logs.

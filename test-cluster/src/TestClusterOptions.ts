@@ -14,6 +14,32 @@ import type { Duration } from "effect"
 export type Backend = "process" | "docker"
 
 /**
+ * SASL on the servers: ZooKeeper's DigestLoginModule with these users, in a JAAS `Server`
+ * section (`-Djava.security.auth.login.config`), and the SASL auth provider, so clients can
+ * authenticate with DIGEST-MD5 and ACLs can name `sasl:<user>`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SaslServerOptions {
+  /** User names and their passwords. Names: letters, digits, `_`, `.`, `-`; passwords: no `"`, `\` or line breaks. */
+  readonly users: Readonly<Record<string, string>>
+}
+
+/**
+ * TLS on the servers: each member also serves a secure client port (Netty), with a server
+ * certificate from a CA generated for the cluster (openssl, in a temporary folder), and the
+ * x509 auth provider. `TestCluster.tls` holds the CA and a client certificate signed by it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TlsServerOptions {
+  /** zoo.cfg `ssl.clientAuth`: whether clients must present a certificate. Default `"want"`. */
+  readonly clientAuth?: "none" | "want" | "need"
+}
+
+/**
  * Options of a test cluster. Every field is optional; the defaults favour fast, quiet tests.
  *
  * @since 0.1.0
@@ -54,6 +80,10 @@ export interface TestClusterOptions {
   readonly stopTimeout?: Duration.DurationInput
   /** Docker image of the `docker` backend. Default `zookeeper:3.9`. */
   readonly image?: string
+  /** SASL DIGEST-MD5 users (process backend only). Default none. */
+  readonly sasl?: SaslServerOptions
+  /** TLS on a secure client port per member, `true` for the defaults (process backend only). Default off. */
+  readonly tls?: boolean | TlsServerOptions
   /** Environment used for discovery and backend choice. Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>
 }

@@ -59,6 +59,10 @@ const debianLogBindings: ReadonlyArray<ReadonlyArray<string>> = [
   ["/usr/share/java/slf4j-simple.jar"]
 ]
 
+// Debian's zookeeper.jar names netty-handler but not netty-codec (nor netty-resolver), which
+// Netty's handlers need: without them the Netty connection factory (TLS) cannot load.
+const debianNettyJars: ReadonlyArray<string> = ["/usr/share/java/netty-codec.jar", "/usr/share/java/netty-resolver.jar"]
+
 const isServerJar = (name: string) => /^zookeeper-\d[\w.-]*\.jar$/.test(name) && !/-(sources|javadoc|tests)\.jar$/.test(name)
 const isJuteJar = (name: string) => /^zookeeper-jute-[\w.-]*\.jar$/.test(name)
 const isLogJar = (name: string) => /^(slf4j-api|slf4j-log4j12|slf4j-reload4j|log4j-1\.2|reload4j|logback-(classic|core))[\w.-]*\.jar$/.test(name)
@@ -118,7 +122,8 @@ const findClasspath = (
   searched.push("ZOOKEEPER_PATH (unset)", debianJar)
   if (probe.exists(debianJar)) {
     const binding = debianLogBindings.find((jars) => jars.every((jar) => probe.exists(jar))) ?? []
-    return Either.right({ classpath: [debianJar, ...binding].join(delimiter), source: "debian" })
+    const netty = debianNettyJars.filter((jar) => probe.exists(jar))
+    return Either.right({ classpath: [debianJar, ...binding, ...netty].join(delimiter), source: "debian" })
   }
   return Either.left(new ZooKeeperNotFoundError({ searched }))
 }

@@ -47,3 +47,10 @@ export * as FourLetterWord from "./FourLetterWord.js"
  * @since 0.1.0
  */
 export * as ContainerConfig from "./ContainerConfig.js"
+
+/**
+ * Certificates for TLS tests (a CA, server keystore, client certificate), made with openssl.
+ *
+ * @since 0.1.0
+ */
+export * as TlsMaterial from "./TlsMaterial.js"

@@ -69,6 +69,13 @@ describe("ContainerConfig.make", () => {
     expect(Either.isLeft(result) && result.left._tag).toBe("InvalidOptionsError")
     expect(Either.isLeft(ContainerConfig.make({ size: 0 }))).toBe(true)
   })
+
+  it("leaves TLS and SASL to the process backend, saying so", () => {
+    const tls = ContainerConfig.make({ tls: true })
+    expect(Either.isLeft(tls) && tls.left.message).toMatch(/"tls": only the process backend/)
+    const sasl = ContainerConfig.make({ sasl: { users: { bob: "x" } } })
+    expect(Either.isLeft(sasl) && sasl.left.option).toBe("sasl")
+  })
 })
 
 describe("ContainerConfig.dockerAvailability", () => {

@@ -75,6 +75,12 @@ describe("ZooKeeperInstall.discover", () => {
     })
   })
 
+  it("adds Debian's netty-codec and netty-resolver, which its jar's manifest forgets (Netty/TLS needs them)", () => {
+    const netty = ["/usr/share/java/netty-codec.jar", "/usr/share/java/netty-resolver.jar"]
+    const result = Either.getOrThrow(discover({ PATH: "/usr/bin" }, fakeProbe([...debianFiles, ...netty])))
+    expect(result.classpath.split(delimiter).slice(-2)).toEqual(netty)
+  })
+
   it("uses slf4j-simple on Debian when log4j is not there, and nothing when neither is", () => {
     const simple = Either.getOrThrow(
       discover({ PATH: "/usr/bin" }, fakeProbe([java, "/usr/share/java/zookeeper.jar", "/usr/share/java/slf4j-simple.jar"]))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import { resolve } from "../src/internal/options.js"
-import { javaArgs, log4jProperties, logbackXml, memberPaths, zooCfg } from "../src/internal/serverFiles.js"
+import { jaasConf, javaArgs, log4jProperties, logbackXml, memberPaths, zooCfg } from "../src/internal/serverFiles.js"
 
 const members = [
   { id: 1, clientPort: 21001, quorumPort: 21002, electionPort: 21003 },
@@ -77,5 +77,56 @@ describe("the java command line", () => {
     ])
     expect(log4jProperties).toContain("log4j.rootLogger=INFO, CONSOLE")
     expect(logbackXml).toContain("<root level=\"INFO\">")
+  })
+})
+
+describe("security options", () => {
+  const tlsFiles = { keyStore: "/tmp/tls/server-keystore.p12", keyStorePassword: "pw", trustStore: "/tmp/tls/ca.pem" }
+
+  it("tls: a secure client port on 127.0.0.1 served by Netty, the keystores, clientAuth and the x509 provider", () => {
+    const r = Either.getOrThrow(resolve({ tls: true }, 1, {}))
+    const cfg = parse(zooCfg(r, { ...members[0]!, secureClientPort: 21004 }, [members[0]!], paths, tlsFiles))
+    expect(cfg.get("clientPort")).toBe("21001")
+    expect(cfg.get("secureClientPort")).toBe("21004")
+    expect(cfg.get("secureClientPortAddress")).toBe("127.0.0.1")
+    expect(cfg.get("serverCnxnFactory")).toBe("org.apache.zookeeper.server.NettyServerCnxnFactory")
+    expect(cfg.get("ssl.keyStore.location")).toBe("/tmp/tls/server-keystore.p12")
+    expect(cfg.get("ssl.keyStore.password")).toBe("pw")
+    expect(cfg.get("ssl.keyStore.type")).toBe("PKCS12")
+    expect(cfg.get("ssl.trustStore.location")).toBe("/tmp/tls/ca.pem")
+    expect(cfg.get("ssl.trustStore.type")).toBe("PEM")
+    expect(cfg.get("ssl.clientAuth")).toBe("want")
+    expect(cfg.get("authProvider.x509")).toBe("org.apache.zookeeper.server.auth.X509AuthenticationProvider")
+    const need = Either.getOrThrow(resolve({ tls: { clientAuth: "need" } }, 1, {}))
+    expect(parse(zooCfg(need, { ...members[0]!, secureClientPort: 21004 }, [members[0]!], paths, tlsFiles)).get("ssl.clientAuth"))
+      .toBe("need")
+    expect(zooCfg(Either.getOrThrow(resolve({}, 1, {})), members[0]!, [members[0]!], paths)).not.toContain("ssl.")
+  })
+
+  it("sasl: the SASL provider, a JAAS Server section with DigestLoginModule, and the JVM flag naming it", () => {
+    const r = Either.getOrThrow(resolve({ sasl: { users: { bob: "secret", "alice.b": "p w" } } }, 1, {}))
+    const cfg = parse(zooCfg(r, members[0]!, [members[0]!], paths))
+    expect(cfg.get("authProvider.1")).toBe("org.apache.zookeeper.server.auth.SASLAuthenticationProvider")
+    expect(javaArgs(r, "/a.jar", paths)).toContain(
+      "-Djava.security.auth.login.config=/tmp/effect-zk-cluster-abc/jaas.conf"
+    )
+    expect(jaasConf(r.sasl!.users)).toBe([
+      "Server {",
+      "  org.apache.zookeeper.server.auth.DigestLoginModule required",
+      "  user_bob=\"secret\"",
+      "  user_alice.b=\"p w\"",
+      "  ;",
+      "};",
+      ""
+    ].join("\n"))
+    expect(javaArgs(Either.getOrThrow(resolve({}, 1, {})), "/a.jar", paths).join(" ")).not.toContain("login.config")
+  })
+
+  it("refuses users and passwords the JAAS file cannot carry, and an unknown clientAuth", () => {
+    expect(Either.isLeft(resolve({ sasl: { users: {} } }, 1, {}))).toBe(true)
+    expect(Either.isLeft(resolve({ sasl: { users: { "bad name": "x" } } }, 1, {}))).toBe(true)
+    expect(Either.isLeft(resolve({ sasl: { users: { bob: "quo\"te" } } }, 1, {}))).toBe(true)
+    expect(Either.isLeft(resolve({ sasl: { users: { bob: "back\\slash" } } }, 1, {}))).toBe(true)
+    expect(Either.isLeft(resolve({ tls: { clientAuth: "maybe" as "want" } }, 1, {}))).toBe(true)
   })
 })

@@ -2,6 +2,7 @@
 import type { Effect, Option } from "effect"
 import type { ClusterStartError, ContainerError, MemberStateError } from "../TestClusterError.js"
 import type { Backend } from "../TestClusterOptions.js"
+import type { TlsMaterial } from "../TlsMaterial.js"
 
 export type MemberState = "running" | "paused" | "stopped"
 
@@ -20,6 +21,8 @@ export interface MemberHandle {
   /** The member's log file (process backend). */
   readonly logFile: string | undefined
   readonly clientPort: () => number
+  /** The TLS client port, when the cluster has TLS. */
+  readonly secureClientPort?: number | undefined
   /** Text the member's `conf` answer must contain, proving the port is really this member's. */
   readonly identity: string | undefined
   readonly quorumPort: number
@@ -44,4 +47,6 @@ export interface MemberHandle {
 export interface BackendInstance {
   readonly kind: Backend
   readonly members: ReadonlyArray<MemberHandle>
+  /** The cluster's TLS material, when it has TLS. */
+  readonly tls?: TlsMaterial | undefined
 }

@@ -32,6 +32,8 @@ export interface Resolved {
   readonly env: Env
   /** Members run the quorum protocol (server.N lines), even a single one with standaloneEnabled=false. */
   readonly quorum: boolean
+  readonly sasl: { readonly users: Readonly<Record<string, string>> } | undefined
+  readonly tls: { readonly clientAuth: "none" | "want" | "need" } | undefined
 }
 
 const positiveInt = (option: string, value: number | undefined, fallback: number) =>
@@ -60,6 +62,32 @@ const withHarnessWords = (whitelist: string): string => {
   const words = whitelist.split(",").map((word) => word.trim()).filter((word) => word !== "")
   if (words.includes("*")) return "*"
   return [...words, ...harnessWords.filter((word) => !words.includes(word))].join(",")
+}
+
+const saslUsers = (users: Readonly<Record<string, string>>) => {
+  const names = Object.keys(users)
+  if (names.length === 0) {
+    return Either.left(new InvalidOptionsError({ option: "sasl.users", reason: "name at least one user" }))
+  }
+  for (const [name, password] of Object.entries(users)) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name)) {
+      return Either.left(new InvalidOptionsError({ option: "sasl.users", reason: `bad user name "${name}"` }))
+    }
+    if (typeof password !== "string" || /["\\\r\n]/.test(password)) {
+      return Either.left(
+        new InvalidOptionsError({ option: "sasl.users", reason: `the password of "${name}" may not contain ", \\ or line breaks` })
+      )
+    }
+  }
+  return Either.right(users)
+}
+
+const tlsOptions = (tls: TestClusterOptions["tls"]): Either.Either<Resolved["tls"], InvalidOptionsError> => {
+  if (tls === undefined || tls === false) return Either.right(undefined)
+  const clientAuth = tls === true ? "want" : tls.clientAuth ?? "want"
+  return clientAuth === "none" || clientAuth === "want" || clientAuth === "need"
+    ? Either.right({ clientAuth })
+    : Either.left(new InvalidOptionsError({ option: "tls.clientAuth", reason: `expected "none", "want" or "need"` }))
 }
 
 export const backendFromEnv = (env: Env): Either.Either<Backend, InvalidOptionsError> => {
@@ -96,6 +124,8 @@ export const resolve = (
     if (/[\r\n]/.test(fourLetterWords)) {
       return yield* Either.left(new InvalidOptionsError({ option: "fourLetterWords", reason: "spans several lines" }))
     }
+    const sasl = options.sasl === undefined ? undefined : { users: yield* saslUsers(options.sasl.users) }
+    const tls = yield* tlsOptions(options.tls)
     const startTimeoutMillis = Duration.toMillis(Duration.decode(options.startTimeout ?? "60 seconds"))
     const stopTimeoutMillis = Duration.toMillis(Duration.decode(options.stopTimeout ?? "5 seconds"))
     return {
@@ -117,7 +147,9 @@ export const resolve = (
       stopTimeoutMillis,
       image: options.image ?? defaultImage,
       env,
-      quorum: size > 1 || serverProperties["standaloneEnabled"]?.trim() === "false"
+      quorum: size > 1 || serverProperties["standaloneEnabled"]?.trim() === "false",
+      sasl,
+      tls
     }
   })
 

@@ -5,6 +5,7 @@ import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, wr
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ClusterStartError, MemberStateError } from "../TestClusterError.js"
+import * as TlsMaterial from "../TlsMaterial.js"
 import type { Installation } from "../ZooKeeperInstall.js"
 import type { BackendInstance, ExitInfo, MemberHandle, MemberState } from "./backend.js"
 import { live } from "./live.js"
@@ -13,6 +14,7 @@ import type { Resolved } from "./options.js"
 import { reservePorts } from "./ports.js"
 import { trackDir, trackPid, untrackDir, untrackPid } from "./safetyNet.js"
 import {
+  jaasConf,
   javaArgs,
   log4jProperties,
   logbackXml,
@@ -20,6 +22,7 @@ import {
   type MemberPaths,
   memberPaths,
   type MemberPorts,
+  type ServerTlsFiles,
   zooCfg
 } from "./serverFiles.js"
 
@@ -167,6 +170,7 @@ const makeMember = (spec: ProcessMemberSpec): MemberHandle => {
     dir: spec.paths.dir,
     logFile: spec.paths.logFile,
     clientPort: () => spec.ports.clientPort,
+    secureClientPort: spec.ports.secureClientPort,
     identity: `dataDir=${spec.paths.dataDir}`,
     quorumPort: spec.ports.quorumPort,
     electionPort: spec.ports.electionPort,
@@ -205,12 +209,19 @@ const memberDir = Effect.acquireRelease(
     })
 )
 
-const writeFiles = (r: Resolved, self: MemberPorts, all: ReadonlyArray<MemberPorts>, paths: MemberPaths) =>
+const writeFiles = (
+  r: Resolved,
+  self: MemberPorts,
+  all: ReadonlyArray<MemberPorts>,
+  paths: MemberPaths,
+  tls: ServerTlsFiles | undefined
+) =>
   Effect.try({
     try: () => {
       mkdirSync(paths.dataDir, { recursive: true })
       writeFileSync(join(paths.dataDir, "myid"), `${self.id}\n`)
-      writeFileSync(paths.configFile, zooCfg(r, self, all, paths))
+      writeFileSync(paths.configFile, zooCfg(r, self, all, paths, tls))
+      if (r.sasl !== undefined) writeFileSync(paths.jaasFile, jaasConf(r.sasl.users))
       writeFileSync(paths.log4jFile, log4jProperties)
       writeFileSync(paths.logbackFile, logbackXml)
     },
@@ -233,18 +244,26 @@ export const start = (
   installation: Installation
 ): Effect.Effect<BackendInstance, ClusterStartError, Scope.Scope> =>
   Effect.gen(function*() {
-    const ports = yield* reservePorts(3 * r.size)
+    const perMember = r.tls === undefined ? 3 : 4
+    const ports = yield* reservePorts(perMember * r.size)
     const all: ReadonlyArray<MemberPorts> = Array.from({ length: r.size }, (_, i) => ({
       id: i + 1,
-      clientPort: ports[3 * i]!,
-      quorumPort: ports[3 * i + 1]!,
-      electionPort: ports[3 * i + 2]!
+      clientPort: ports[perMember * i]!,
+      quorumPort: ports[perMember * i + 1]!,
+      electionPort: ports[perMember * i + 2]!,
+      ...(r.tls === undefined ? {} : { secureClientPort: ports[perMember * i + 3]! })
     }))
+    // One CA and server certificate for the whole cluster, in a folder of its own.
+    const tls = r.tls === undefined ? undefined : yield* TlsMaterial.make.pipe(
+      Effect.mapError((error) =>
+        new ClusterStartError({ reason: "tls", detail: error.detail, logTail: "", cause: error.cause })
+      )
+    )
     const members: Array<MemberHandle> = []
     for (const self of all) {
       const dir = yield* memberDir
       const paths = memberPaths(dir)
-      yield* writeFiles(r, self, all, paths)
+      yield* writeFiles(r, self, all, paths, tls)
       members.push(makeMember({ ports: self, paths, java: installation.java, args: javaArgs(r, installation.classpath, paths) }))
     }
     yield* Effect.addFinalizer(() =>
@@ -253,5 +272,5 @@ export const start = (
     )
     // Highest id first: it wins election ties, so the others find their leader sooner.
     yield* Effect.forEach([...members].reverse(), (member) => member.start, { concurrency: "unbounded", discard: true })
-    return { kind: "process" as const, members }
+    return { kind: "process" as const, members, tls }
   })

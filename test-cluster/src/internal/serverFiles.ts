@@ -9,6 +9,8 @@ export interface MemberPorts {
   readonly clientPort: number
   readonly quorumPort: number
   readonly electionPort: number
+  /** The TLS client port (`secureClientPort`), when the cluster has TLS. */
+  readonly secureClientPort?: number | undefined
 }
 
 export interface MemberPaths {
@@ -18,6 +20,7 @@ export interface MemberPaths {
   readonly logFile: string
   readonly log4jFile: string
   readonly logbackFile: string
+  readonly jaasFile: string
 }
 
 export const memberPaths = (dir: string): MemberPaths => ({
@@ -26,18 +29,70 @@ export const memberPaths = (dir: string): MemberPaths => ({
   configFile: join(dir, "zoo.cfg"),
   logFile: join(dir, "zookeeper.log"),
   log4jFile: join(dir, "log4j.properties"),
-  logbackFile: join(dir, "logback.xml")
+  logbackFile: join(dir, "logback.xml"),
+  jaasFile: join(dir, "jaas.conf")
 })
 
 export const serverLine = (member: MemberPorts) =>
   `${loopback}:${member.quorumPort}:${member.electionPort}:participant;${loopback}:${member.clientPort}`
+
+/** The server side of the cluster's TLS material (see TlsMaterial.ts). */
+export interface ServerTlsFiles {
+  readonly keyStore: string
+  readonly keyStorePassword: string
+  readonly trustStore: string
+}
+
+/**
+ * zoo.cfg entries of the security options: the SASL auth provider; TLS on the secure client
+ * port (Netty serves both ports) with the x509 auth provider, so a client certificate gives an
+ * `x509` identity. ZooKeeper turns the `ssl.*` and `authProvider.*` keys into `zookeeper.*`
+ * system properties, which is where its X509AuthenticationProvider reads them.
+ */
+export const securityEntries = (
+  r: Resolved,
+  self: MemberPorts,
+  tls: ServerTlsFiles | undefined
+): ReadonlyArray<readonly [string, string]> => {
+  const entries: Array<readonly [string, string]> = []
+  if (r.sasl !== undefined) {
+    entries.push(["authProvider.1", "org.apache.zookeeper.server.auth.SASLAuthenticationProvider"])
+  }
+  if (r.tls !== undefined && tls !== undefined && self.secureClientPort !== undefined) {
+    entries.push(
+      ["secureClientPort", String(self.secureClientPort)],
+      ["secureClientPortAddress", loopback],
+      ["serverCnxnFactory", "org.apache.zookeeper.server.NettyServerCnxnFactory"],
+      ["ssl.keyStore.location", tls.keyStore],
+      ["ssl.keyStore.password", tls.keyStorePassword],
+      ["ssl.keyStore.type", "PKCS12"],
+      ["ssl.trustStore.location", tls.trustStore],
+      ["ssl.trustStore.type", "PEM"],
+      ["ssl.clientAuth", r.tls.clientAuth],
+      ["authProvider.x509", "org.apache.zookeeper.server.auth.X509AuthenticationProvider"]
+    )
+  }
+  return entries
+}
+
+/** The JAAS file of the SASL option: ZooKeeper's DigestLoginModule with the cluster's users. */
+export const jaasConf = (users: Readonly<Record<string, string>>): string =>
+  [
+    "Server {",
+    "  org.apache.zookeeper.server.auth.DigestLoginModule required",
+    ...Object.entries(users).map(([name, password]) => `  user_${name}="${password}"`),
+    "  ;",
+    "};",
+    ""
+  ].join("\n")
 
 /** zoo.cfg of one member. Every address is 127.0.0.1. */
 export const zooCfg = (
   r: Resolved,
   self: MemberPorts,
   all: ReadonlyArray<MemberPorts>,
-  paths: MemberPaths
+  paths: MemberPaths,
+  tls?: ServerTlsFiles | undefined
 ): string => {
   const entries = new Map<string, string>([
     ["dataDir", paths.dataDir],
@@ -48,6 +103,7 @@ export const zooCfg = (
   if (r.quorum) {
     for (const member of all) entries.set(`server.${member.id}`, serverLine(member))
   }
+  for (const [key, value] of securityEntries(r, self, tls)) entries.set(key, value)
   for (const [key, value] of commonConfigEntries(r)) entries.set(key, value)
   return [...entries.entries()].map(([key, value]) => `${key}=${value}`).join("\n") + "\n"
 }
@@ -97,6 +153,7 @@ export const javaArgs = (r: Resolved, classpath: string, paths: MemberPaths): Re
     ["org.slf4j.simpleLogger.showDateTime", "true"],
     ["org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss,SSS"]
   ])
+  if (r.sasl !== undefined) props.set("java.security.auth.login.config", paths.jaasFile)
   for (const [key, value] of commonSystemProperties(r)) props.set(key, value)
   return [
     ...r.jvmFlags,
