@@ -1,4 +1,4 @@
-import { ClientState } from "@effect-zk/core"
+import type { ClientState } from "@effect-zk/core"
 import { DataWatch } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
