@@ -1,9 +1,9 @@
-// Keeps the runtime-agnostic packages runtime-agnostic: packages/core and packages/recipes
+// Keeps the runtime-agnostic packages runtime-agnostic: packages/core, packages/recipes and packages/testing
 // may not import node:*, bun, Deno or any platform package, nor touch the Bun/Deno globals.
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs"
 import { join, relative } from "node:path"
 
-const roots = ["packages/core/src", "packages/recipes/src"]
+const roots = ["packages/core/src", "packages/recipes/src", "packages/testing/src"]
 const forbiddenImport =
   /(?:from\s+|import\s*\(\s*|import\s+)["'](node:[^"']*|bun(?::[^"']*)?|@effect\/platform-(?:node|bun|deno)[^"']*|@effect-zk\/platform-[^"']*|(?:fs|net|tls|os|path|crypto|child_process|events|stream|buffer|util)(?:\/[^"']*)?)["']/g
 const forbiddenGlobal = /\b(?:Deno|Bun)\s*\.|\bBuffer\s*\.|\bprocess\s*\./g
