@@ -1,0 +1,51 @@
+/**
+ * The shared suite's harness for the in-memory server: one server per run, configured as
+ * test-cluster configures its real one (tickTime 500 ms, sessions of 1–60 s, TTL nodes), a
+ * fresh chroot per client, and the server's own controls to cut a client off and expire its
+ * session.
+ */
+import { ZooKeeperTest } from "@effect-zk/testing"
+import { Effect } from "effect"
+import type { Harness } from "./shared/index.js"
+
+/** The server's options: test-cluster's. */
+export const serverOptions: ZooKeeperTest.ServerOptions = { tickTime: 500, maxSessionTimeout: 60_000, extendedTypesEnabled: true }
+
+const hosts = "127.0.0.1:2181"
+let counter = 0
+
+/** Cases the in-memory server cannot run, and why (none so far: every case runs on both). */
+export const exclusions = new Map<string, string>()
+
+/** The harness. */
+export const memoryHarness: Harness<ZooKeeperTest.TestServer> = {
+  name: "memory",
+  hosts: Effect.succeed(hosts),
+  client: (options = {}) =>
+    Effect.gen(function* () {
+      const server = yield* ZooKeeperTest.TestServer
+      const chroot = `/test-${counter++}`
+      yield* Effect.scoped(Effect.flatMap(server.client(), (root) => root.ensurePath(chroot)))
+      return yield* server.client({ ...options, hosts: `${hosts}${chroot}` })
+    }),
+  rootClient: (options = {}) => Effect.flatMap(ZooKeeperTest.TestServer, (server) => server.client(options)),
+  make: (options) => Effect.flatMap(ZooKeeperTest.TestServer, (server) => server.client(options)),
+  unreachable: (options) =>
+    Effect.gen(function* () {
+      const down = yield* ZooKeeperTest.makeServer(serverOptions)
+      yield* down.stop
+      return yield* down.client(options)
+    }),
+  controlled: (options = {}) =>
+    Effect.gen(function* () {
+      const server = yield* ZooKeeperTest.TestServer
+      const zk = yield* server.client(options)
+      return {
+        zk,
+        cut: server.disconnect(zk),
+        heal: server.reconnect(zk),
+        expire: Effect.zipRight(server.expireSession(zk), Effect.void)
+      }
+    }),
+  exclusions
+}

@@ -1,0 +1,243 @@
+/**
+ * States, connections and sessions, ported from packages/platform-node/test/session.test.ts
+ * (and auth-failed.test.ts): the same assertions against whatever the harness gives.
+ */
+import { ZooKeeperError } from "@effect-zk/core"
+import { Chunk, Effect, Exit, Fiber, Option, Ref, Stream } from "effect"
+import { expect } from "vitest"
+import { type Harness, type It, listenTo, test } from "./harness.js"
+
+/** Registers the session cases. */
+export const session = <R>(it: It<R>, h: Harness<R>): void => {
+  test(it, h, "a new client is CONNECTED; closing it is LOST (CLOSED) and its listener hears it", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      expect(yield* zk.state).toEqual({ state: "CONNECTED", keeperState: "CONNECTED" })
+      expect(yield* zk.connected).toBe(true)
+      expect(Option.isSome(yield* zk.clientId)).toBe(true)
+      expect(Option.isSome(yield* zk.connectedServer)).toBe(true)
+      const l = yield* listenTo(zk)
+      yield* zk.close
+      expect(yield* l.next).toBe("LOST")
+      expect(yield* zk.state).toEqual({ state: "LOST", keeperState: "CLOSED" })
+      expect(Option.isNone(yield* zk.clientId)).toBe(true)
+    })
+  )
+
+  test(it, h, "a dropped connection is SUSPENDED then CONNECTED with the same session; ephemerals and watches survive", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client({ sessionTimeout: "6 seconds" })
+      const other = yield* h.rootClient()
+      yield* zk.create("/eph", { ephemeral: true })
+      yield* zk.create("/watched", { data: "0" })
+      const before = Option.getOrThrow(yield* zk.clientId)
+      const watched = yield* zk.getAndWatch("/watched")
+      const l = yield* listenTo(zk)
+      yield* zk.restart
+      expect(yield* l.next).toBe("SUSPENDED")
+      // changed while we may be disconnected: the re-registered watch fires exactly once
+      yield* other.set(`${zk.chroot}/watched`, "1")
+      expect(yield* l.next).toBe("CONNECTED")
+      expect(yield* watched.event.pipe(Effect.timeout("5 seconds"))).toMatchObject({ type: "CHANGED", path: "/watched" })
+      const after = Option.getOrThrow(yield* zk.clientId)
+      expect(after.sessionId).toBe(before.sessionId)
+      expect(Option.isSome(yield* zk.exists("/eph"))).toBe(true)
+    })
+  )
+
+  test(it, h, "requests made while disconnected wait for the connection and succeed", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      yield* zk.restart
+      const results = yield* Effect.all(
+        Array.from({ length: 20 }, (_, i) => zk.create(`/q${i}`, { data: `${i}` })),
+        { concurrency: "unbounded" }
+      )
+      expect(results.length).toBe(20)
+      expect((yield* zk.getChildren("/")).length).toBe(20)
+    })
+  )
+
+  test(it, h, "session expiry: LOST, then a new session; ephemerals gone, one-shot watches dropped, persistent streams end", () =>
+    Effect.gen(function* () {
+      const { zk, expire } = yield* h.controlled({ sessionTimeout: "4 seconds" })
+      const base = `/expiry-${Date.now().toString(36)}`
+      yield* zk.create(base)
+      yield* zk.create(`${base}/mine`, { ephemeral: true })
+      yield* zk.create(`${base}/keep`)
+      const before = Option.getOrThrow(yield* zk.clientId)
+      const watched = yield* zk.getAndWatch(`${base}/keep`)
+      const fired = yield* Ref.make(0)
+      yield* zk.get(`${base}/keep`, { watch: () => Ref.update(fired, (n) => n + 1) })
+      const persistent = yield* Effect.fork(zk.watch(`${base}/keep`).pipe(Stream.runDrain))
+      yield* Effect.sleep("200 millis")
+      const l = yield* listenTo(zk)
+      yield* expire
+      const states: Array<string> = []
+      while (states.at(-1) !== "CONNECTED") states.push(yield* l.next)
+      expect(states).toContain("LOST")
+      expect(states.at(-1)).toBe("CONNECTED")
+      const after = Option.getOrThrow(yield* zk.clientId)
+      expect(after.sessionId).not.toBe(before.sessionId)
+      expect(Option.isNone(yield* zk.exists(`${base}/mine`))).toBe(true)
+      // the Effect-form watch fails with SessionExpired, the persistent stream too
+      const lost = yield* Effect.exit(watched.event)
+      expect(Exit.isFailure(lost) && lost.cause._tag === "Fail" && lost.cause.error._tag).toBe("SessionExpiredError")
+      const ended = yield* Fiber.await(persistent)
+      expect(Exit.isFailure(ended)).toBe(true)
+      // the callback watch was dropped without firing
+      yield* zk.set(`${base}/keep`, "x")
+      yield* Effect.sleep("300 millis")
+      expect(yield* Ref.get(fired)).toBe(0)
+    })
+  )
+
+  test(it, h, "resuming a session by client id (kazoo's client_id)", () =>
+    Effect.gen(function* () {
+      const { zk, cut } = yield* h.controlled()
+      const id = Option.getOrThrow(yield* zk.clientId)
+      const path = yield* zk.create(`/resume-${Date.now()}`, { ephemeral: true })
+      yield* cut
+      const twin = yield* h.make({ hosts: yield* h.hosts, clientId: id })
+      const stat = Option.getOrThrow(yield* twin.exists(path))
+      expect(stat.ephemeralOwner).toBe(id.sessionId)
+      expect(Option.getOrThrow(yield* twin.clientId).sessionId).toBe(id.sessionId)
+    })
+  )
+
+  test(it, h, "a client id with a wrong password gets a new session; the owner's connection is dropped but its session kept", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.rootClient()
+      const id = Option.getOrThrow(yield* zk.clientId)
+      const l = yield* listenTo(zk)
+      const twin = yield* h.make({ hosts: yield* h.hosts, clientId: { sessionId: id.sessionId, password: new Uint8Array(16) } })
+      expect(yield* twin.awaitConnected(10_000)).toBe(true)
+      expect(Option.getOrThrow(yield* twin.clientId).sessionId).not.toBe(id.sessionId)
+      // ZooKeeper closes the session's connection before it checks the password
+      expect(yield* l.next).toBe("SUSPENDED")
+      expect(yield* l.next).toBe("CONNECTED")
+      expect(Option.getOrThrow(yield* zk.clientId).sessionId).toBe(id.sessionId)
+    })
+  )
+
+  test(it, h, "a server that is not there: start fails with ConnectionLoss within its bound", () =>
+    Effect.gen(function* () {
+      const exit = yield* Effect.exit(h.unreachable({ connectTimeout: "200 millis", sessionTimeout: "1 second" }))
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("ConnectionLossError")
+    })
+  )
+
+  test(it, h, "whileDisconnected: 'fail' fails at once, 'wait' fails after requestTimeout", () =>
+    Effect.gen(function* () {
+      const failing = yield* h.unreachable({ waitForConnection: false, whileDisconnected: "fail" })
+      expect((yield* Effect.flip(failing.get("/x")))._tag).toBe("ConnectionLossError")
+      const waiting = yield* h.unreachable({ waitForConnection: false, requestTimeout: "300 millis" })
+      const error = yield* Effect.flip(waiting.get("/x"))
+      expect(error._tag).toBe("ConnectionLossError")
+      expect(error).toMatchObject({ op: "get", path: "/x" })
+    })
+  )
+
+  test(it, h, "invalid configuration is a ConfigurationError naming the field", () =>
+    Effect.gen(function* () {
+      const cases: Array<[Parameters<typeof h.make>[0], string]> = [
+        [{ hosts: "" }, "hosts"],
+        [{ hosts: "127.0.0.1:99999" }, "hosts"],
+        [{ hosts: "127.0.0.1:2181/bad/" }, "hosts"],
+        [{ hosts: "127.0.0.1", sessionTimeout: -5 }, "sessionTimeout"],
+        [{ hosts: "127.0.0.1", maxFrameLength: 0 }, "maxFrameLength"],
+        [{ hosts: "127.0.0.1", connectionRetry: { backoff: 0.5 } }, "connectionRetry.backoff"],
+        [{ hosts: "127.0.0.1", defaultAcl: [] }, "defaultAcl"]
+      ]
+      for (const [options, field] of cases) {
+        const exit = yield* Effect.exit(h.make(options))
+        const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+        expect(error?._tag).toBe("ConfigurationError")
+        expect(error !== undefined && "field" in error ? error.field : undefined).toBe(field)
+      }
+    })
+  )
+
+  test(it, h, "setHosts cannot change the chroot", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const cs = yield* h.hosts
+      yield* zk.setHosts(`${cs}${zk.chroot}`)
+      const error = yield* Effect.flip(zk.setHosts(`${cs}/elsewhere`))
+      expect(error._tag).toBe("ConfigurationError")
+      expect(error.field).toBe("hosts")
+    })
+  )
+
+  test(it, h, "the state is a stream of changes", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const seen = yield* Effect.fork(
+        zk.stateChanges.pipe(
+          Stream.map((s) => s.state),
+          Stream.changes,
+          Stream.take(3),
+          Stream.runCollect,
+          Effect.timeout("10 seconds")
+        )
+      )
+      yield* Effect.sleep("100 millis")
+      yield* zk.restart
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(seen))).toEqual(["CONNECTED", "SUSPENDED", "CONNECTED"])
+    })
+  )
+
+  test(it, h, "client.retry retries connection loss with the command retry policy and passes other errors through", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client({ commandRetry: { maxTries: 5, delay: "10 millis" } })
+      const calls = yield* Ref.make(0)
+      const flaky = Effect.flatMap(Ref.updateAndGet(calls, (n) => n + 1), (n) =>
+        n < 3 ? Effect.fail(new ZooKeeperError.ConnectionLossError({ op: "create", path: "/retried" })) : zk.create("/retried")
+      )
+      expect(yield* zk.retry(flaky)).toBe("/retried")
+      expect(yield* Ref.get(calls)).toBe(3)
+      const notRetried = yield* Ref.make(0)
+      const error = yield* Effect.flip(zk.retry(Effect.zipRight(Ref.update(notRetried, (n) => n + 1), zk.get("/missing"))))
+      expect(error._tag).toBe("NoNodeError")
+      expect(yield* Ref.get(notRetried)).toBe(1)
+      const limited = yield* h.client({ commandRetry: { maxTries: 2, delay: "1 millis" } })
+      const exhausted = yield* Effect.flip(limited.retry(Effect.fail(new ZooKeeperError.ConnectionLossError({ op: "get" }))))
+      expect(exhausted).toMatchObject({ _tag: "RetryFailedError", attempts: 3 })
+    })
+  )
+
+  test(it, h, "a rejected credential moves KeeperState to AUTH_FAILED and KazooState to LOST", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.make({
+        hosts: yield* h.hosts,
+        authData: [{ scheme: "no-such-scheme", credential: "whatever" }],
+        waitForConnection: false
+      })
+      const final = yield* zk.stateChanges.pipe(
+        Stream.filter((s) => s.keeperState === "AUTH_FAILED"),
+        Stream.runHead,
+        Effect.timeout("10 seconds")
+      )
+      expect(final._tag === "Some" ? final.value : undefined).toEqual({ state: "LOST", keeperState: "AUTH_FAILED" })
+      const error = yield* Effect.flip(zk.get("/"))
+      expect(error._tag).toBe("AuthFailedError")
+    })
+  )
+
+  test(it, h, "a session that expires takes its ephemerals with it, and other sessions' watches see them go", () =>
+    Effect.gen(function* () {
+      const observer = yield* h.rootClient()
+      const { zk, expire } = yield* h.controlled({ sessionTimeout: "4 seconds" })
+      const base = `/gone-${Date.now().toString(36)}`
+      yield* zk.create(base)
+      const eph = yield* zk.create(`${base}/e-`, { ephemeral: true, sequence: true })
+      const watched = yield* observer.existsAndWatch(eph)
+      const kids = yield* observer.getChildrenAndWatch(base)
+      expect(kids.children.length).toBe(1)
+      yield* expire
+      expect(yield* watched.event.pipe(Effect.timeout("10 seconds"))).toMatchObject({ type: "DELETED", path: eph })
+      expect(yield* kids.event.pipe(Effect.timeout("10 seconds"))).toMatchObject({ type: "CHILD", path: base })
+      expect(yield* observer.getChildren(base)).toEqual([])
+    })
+  )
+}

@@ -1,0 +1,170 @@
+/**
+ * Watches, ported from packages/platform-node/test/watches.test.ts: the same assertions against
+ * whatever the harness gives.
+ */
+import { Chunk, Deferred, Effect, Fiber, Option, Queue, Stream } from "effect"
+import { expect } from "vitest"
+import { type Harness, type It, recorder, test } from "./harness.js"
+
+/** Registers the watch cases. */
+export const watches = <R>(it: It<R>, h: Harness<R>): void => {
+  test(it, h, "a data watch fires once, with the right type and path", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const rec = yield* recorder
+      yield* zk.create("/w", { data: "1" })
+      yield* zk.get("/w", { watch: rec.callback })
+      yield* zk.set("/w", "2")
+      expect(yield* rec.next).toEqual({ type: "CHANGED", state: "CONNECTED", path: "/w" })
+      yield* zk.set("/w", "3")
+      yield* zk.sync("/w")
+      yield* Effect.sleep("200 millis")
+      expect(yield* rec.size).toBe(0)
+    })
+  )
+
+  test(it, h, "exists watches fire on creation, then on deletion", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const rec = yield* recorder
+      expect(Option.isNone(yield* zk.exists("/later", { watch: rec.callback }))).toBe(true)
+      yield* zk.create("/later")
+      expect(yield* rec.next).toMatchObject({ type: "CREATED", path: "/later" })
+      expect(Option.isSome(yield* zk.exists("/later", { watch: rec.callback }))).toBe(true)
+      yield* zk.delete("/later")
+      expect(yield* rec.next).toMatchObject({ type: "DELETED", path: "/later" })
+    })
+  )
+
+  test(it, h, "a child watch fires on a new child; a data watch on deletion", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const rec = yield* recorder
+      yield* zk.create("/parent")
+      expect(yield* zk.getChildren("/parent", { watch: rec.callback })).toEqual([])
+      yield* zk.create("/parent/kid")
+      expect(yield* rec.next).toMatchObject({ type: "CHILD", path: "/parent" })
+      const watched = yield* zk.getAndWatch("/parent/kid")
+      yield* zk.delete("/parent/kid")
+      expect(yield* watched.event).toMatchObject({ type: "DELETED", path: "/parent/kid" })
+    })
+  )
+
+  test(it, h, "the same callback on the same node is called once per event (kazoo's watcher sets)", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const rec = yield* recorder
+      yield* zk.create("/dup")
+      yield* zk.get("/dup", { watch: rec.callback })
+      yield* zk.get("/dup", { watch: rec.callback })
+      yield* zk.exists("/dup", { watch: rec.callback })
+      yield* zk.set("/dup", "x")
+      yield* rec.next
+      yield* Effect.sleep("200 millis")
+      expect(yield* rec.size).toBe(0)
+    })
+  )
+
+  test(it, h, "watch events as Effects: existsAndWatch, getChildrenAndWatch", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const pending = yield* zk.existsAndWatch("/e")
+      expect(Option.isNone(pending.stat)).toBe(true)
+      const fiber = yield* Effect.fork(pending.event)
+      yield* zk.create("/e")
+      expect(yield* Fiber.join(fiber)).toMatchObject({ type: "CREATED", path: "/e" })
+      const kids = yield* zk.getChildrenAndWatch("/e")
+      expect(kids.children).toEqual([])
+      expect(kids.stat.numChildren).toBe(0)
+      yield* zk.create("/e/x")
+      expect(yield* kids.event).toMatchObject({ type: "CHILD", path: "/e" })
+    })
+  )
+
+  test(it, h, "persistent watches see every change until the stream ends, then the server forgets them", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      yield* zk.create("/p")
+      const events = yield* Effect.fork(
+        zk.watch("/p").pipe(Stream.take(3), Stream.runCollect, Effect.timeout("10 seconds"))
+      )
+      yield* Effect.sleep("300 millis")
+      yield* zk.set("/p", "1")
+      yield* zk.create("/p/c")
+      yield* zk.set("/p", "2")
+      const got = Chunk.toReadonlyArray(yield* Fiber.join(events))
+      expect(got.map((e) => e.type)).toEqual(["CHANGED", "CHILD", "CHANGED"])
+      expect(got.every((e) => e.path === "/p")).toBe(true)
+      // After the stream ended the watch is removed on the server: removing it again says NoWatcher.
+      const again = yield* Effect.flip(zk.removeWatches("/p", "any"))
+      expect(again._tag).toBe("NoWatcherError")
+    })
+  )
+
+  test(it, h, "recursive watches see the whole subtree but not child-list changes", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      yield* zk.create("/r")
+      const events = yield* Effect.fork(
+        zk.watch("/r", { recursive: true }).pipe(Stream.take(4), Stream.runCollect, Effect.timeout("10 seconds"))
+      )
+      yield* Effect.sleep("300 millis")
+      yield* zk.create("/r/a")
+      yield* zk.create("/r/a/b", { data: "x" })
+      yield* zk.set("/r/a/b", "y")
+      yield* zk.delete("/r/a/b")
+      const got = Chunk.toReadonlyArray(yield* Fiber.join(events)).map((e) => [e.type, e.path])
+      expect(got).toEqual([
+        ["CREATED", "/r/a"],
+        ["CREATED", "/r/a/b"],
+        ["CHANGED", "/r/a/b"],
+        ["DELETED", "/r/a/b"]
+      ])
+    })
+  )
+
+  test(it, h, "removeWatches removes one-shot watches on the server and tells the watcher", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const rec = yield* recorder
+      yield* zk.create("/rm")
+      yield* zk.get("/rm", { watch: rec.callback })
+      yield* zk.removeWatches("/rm", "data")
+      expect(yield* rec.next).toMatchObject({ type: "DATA_WATCH_REMOVED", path: "/rm" })
+      yield* zk.set("/rm", "x")
+      yield* zk.sync("/rm")
+      yield* Effect.sleep("200 millis")
+      expect(yield* rec.size).toBe(0)
+      const none = yield* Effect.flip(zk.removeWatches("/rm", "children"))
+      expect(none._tag).toBe("NoWatcherError")
+    })
+  )
+
+  test(it, h, "watches fire for changes made by other sessions, in order", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const other = yield* h.rootClient()
+      const seen = yield* Queue.unbounded<string>()
+      yield* zk.create("/o")
+      const done = yield* Deferred.make<void>()
+      const events = yield* Effect.fork(
+        zk.watch("/o", { recursive: true }).pipe(
+          Stream.tap((e) => Queue.offer(seen, `${e.type} ${e.path}`)),
+          Stream.take(20),
+          Stream.runDrain,
+          Effect.zipRight(Deferred.succeed(done, undefined))
+        )
+      )
+      yield* Effect.sleep("300 millis")
+      for (let i = 0; i < 10; i++) {
+        yield* other.create(`${zk.chroot}/o/n${i}`)
+        yield* other.delete(`${zk.chroot}/o/n${i}`)
+      }
+      yield* Deferred.await(done).pipe(Effect.timeout("10 seconds"))
+      yield* Fiber.join(events)
+      const all = Chunk.toReadonlyArray(yield* Queue.takeAll(seen))
+      const expected = Array.from({ length: 10 }, (_, i) => [`CREATED /o/n${i}`, `DELETED /o/n${i}`]).flat()
+      expect(all).toEqual(expected)
+    })
+  )
+}
