@@ -37,13 +37,21 @@ export const client = (
     return yield* ZooKeeper.make({ hosts: `${cs}${chroot}`, ...rest }).pipe(Effect.provide(NodeZooKeeper.layer))
   })
 
+/** A tuple of `N` values of type `T`. */
+export type Tuple<T, N extends number, Acc extends ReadonlyArray<T> = []> = Acc["length"] extends N
+  ? Acc
+  : Tuple<T, N, [T, ...Acc]>
+
 /** `n` clients in the same fresh chroot. */
-export const clients = (n: number, options: ExtraOptions = {}) =>
+export const clients = <N extends number>(
+  n: N,
+  options: ExtraOptions = {}
+): Effect.Effect<Tuple<Client, N>, unknown, Scope.Scope | TestCluster.TestCluster> =>
   Effect.gen(function* () {
     const chroot = yield* newChroot
     const out: Array<Client> = []
     for (let i = 0; i < n; i++) out.push(yield* client({ ...options, chroot }))
-    return out
+    return out as unknown as Tuple<Client, N>
   })
 
 /** UTF-8 helpers. */
