@@ -2,8 +2,8 @@
  * Node-side fixture of the conformance suite (not loaded under Bun or Deno): a TLS endpoint in
  * front of a ZooKeeper client port, with the test CA and certificates in `fixtures/tls`
  * (valid until 2126). It requires a client certificate signed by that CA; the server's names
- * are `127.0.0.1` and `localhost`. ZooKeeper itself speaks TLS only with a Netty keystore set-up,
- * which the security work will bring; until then this proxy stands in for it.
+ * are `127.0.0.1` and `localhost`. The runners now use ZooKeeper's own TLS port (see
+ * `ClusterTls.ts`); this proxy remains for a server without one, and `toEnv` serves both.
  *
  * @since 0.1.0
  */

@@ -1,5 +1,5 @@
 import { Suite } from "@effect-zk/conformance"
-import * as NodeTlsProxy from "@effect-zk/conformance/NodeTlsProxy"
+import * as ClusterTls from "@effect-zk/conformance/ClusterTls"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
@@ -12,12 +12,13 @@ const platform: Suite.Platform = { name: "node", layer: NodeZooKeeper.layer, con
 const counts = { passed: 0, failed: 0 }
 afterAll(() => console.log(`node: ${counts.passed} passed, ${counts.failed} failed`))
 
-layer(TestCluster.layer({}), { excludeTestServices: true })("conformance suite under Node", (it) => {
+layer(TestCluster.layer({ tls: true }), { excludeTestServices: true })("conformance suite under Node", (it) => {
   for (const c of Suite.cases) {
     it.scoped(c.name, () =>
       Effect.gen(function* () {
         const cluster = yield* TestCluster.TestCluster
-        const tls = yield* NodeTlsProxy.make(yield* cluster.clientAddress(1))
+        // the server's own TLS port (Netty), with the cluster's CA and client certificate
+        const tls = yield* ClusterTls.endpoint(cluster)
         return yield* c.run({ hosts: yield* cluster.connectString(), platform, tls })
       }).pipe(
         Effect.tapBoth({

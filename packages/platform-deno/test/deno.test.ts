@@ -1,4 +1,5 @@
 import { Suite } from "@effect-zk/conformance"
+import * as ClusterTls from "@effect-zk/conformance/ClusterTls"
 import * as NodeTlsProxy from "@effect-zk/conformance/NodeTlsProxy"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
@@ -11,8 +12,8 @@ const runUnderDeno = (file: string, timeoutMillis: number) =>
   Effect.gen(function* () {
     const cluster = yield* TestCluster.TestCluster
     const hosts = yield* cluster.connectString()
-    // A TLS endpoint in front of the server, for the suite's TLS cases.
-    const tls = NodeTlsProxy.toEnv(yield* NodeTlsProxy.make(yield* cluster.clientAddress(1)))
+    // The server's own TLS port (Netty), for the suite's TLS cases.
+    const tls = NodeTlsProxy.toEnv(yield* ClusterTls.endpoint(cluster))
     const result = yield* Effect.promise((signal) =>
       execute(command("deno", file), { env: { ZK_HOSTS: hosts, ...tls }, timeoutMillis, signal })
     )
@@ -20,7 +21,7 @@ const runUnderDeno = (file: string, timeoutMillis: number) =>
     return result
   })
 
-layer(TestCluster.layer({}), { excludeTestServices: true })("Deno", (it) => {
+layer(TestCluster.layer({ tls: true }), { excludeTestServices: true })("Deno", (it) => {
   it.scoped(
     "the conformance suite passes under Deno (DenoZooKeeper.layer)",
     () =>
