@@ -20,7 +20,7 @@ import { Effect, Either, Option } from "effect"
 import { escapeRegExp, fromUtf8, randomHex } from "./encoding.js"
 import type { Won } from "./hold.js"
 import { retryForever } from "./retry.js"
-import { removeNode } from "./session.js"
+import { currentSession, removeNode } from "./session.js"
 
 /**
  * What distinguishes the lock kinds (Curator's `LockInternalsDriver`).
@@ -152,9 +152,13 @@ export class Contender {
           attempt.createTried = true
         }
         if (name === undefined) {
-          const created = yield* client.createWithStat(this.createPath, { data: this.data, ephemeral, sequence: true })
-          name = Path.basename(created.path)
-          owner = created.stat.ephemeralOwner
+          // A plain create (create2 needs ZooKeeper 3.5): the reply came in the current session, so
+          // that is the node's owner — unless it has just expired, and then the node is gone.
+          name = Path.basename(yield* client.create(this.createPath, { data: this.data, ephemeral, sequence: true }))
+          if (ephemeral) {
+            owner = yield* currentSession(client)
+            if (owner === 0n) return yield* new Retry.ForceRetryError({ reason: "the session ended as we created our node" })
+          }
         }
         attempt.name = name
         while (true) {
