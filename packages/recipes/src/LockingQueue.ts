@@ -1,0 +1,215 @@
+/**
+ * kazoo's `LockingQueue`: a distributed queue with priorities where taking an item only locks
+ * it; the item leaves the queue when it is consumed, and goes back to the others when released
+ * or when the taker's session ends.
+ *
+ * ```ts
+ * const queue = yield* LockingQueue.make(zk, "/jobs")
+ * yield* queue.putAll(["a", "b"], 10)
+ * const item = yield* queue.get({ timeout: "5 seconds" }) // Option: locked for us
+ * if (Option.isSome(item)) {
+ *   yield* process(item.value)
+ *   yield* queue.consume                                  // or queue.release to give it back
+ * }
+ * ```
+ *
+ * kazoo's znodes, so a kazoo process and this one share a queue:
+ * - items: `<path>/entries/entry-<priority, 3 digits>-<sequence>`, taken in name order;
+ * - locks: `<path>/taken/<item name>`, ephemeral, holding the taker's id (32 hex digits).
+ *
+ * As in kazoo, `get` gives the same item again until it is consumed or released; the lock is
+ * not tied to the connection state: after a session loss the lock may be gone while this handle
+ * still has the item — `holdsLock` tells, and `consume` / `release` check it first.
+ *
+ * @since 0.1.0
+ */
+import * as Transaction from "@effect-zk/core/Transaction"
+import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
+import { Clock, Duration, Effect, Option, Stream, SubscriptionRef } from "effect"
+import { fromUtf8, randomHex } from "./internal/encoding.js"
+import {
+  checkPriority,
+  DEFAULT_PRIORITY,
+  ensureOnce,
+  formatPriority,
+  lengthOf,
+  type QueueError,
+  sortNames
+} from "./internal/queueShared.js"
+
+/**
+ * What a queue operation can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type { QueueError } from "./internal/queueShared.js"
+
+/**
+ * A locking queue handle. One item at a time is "processing" per handle.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LockingQueue {
+  /** The queue's path. */
+  readonly path: string
+  /** This handle's id, stored in the locks it takes (kazoo's `id`). */
+  readonly id: string
+  /** Adds an item with a priority from 0 to 999, lower first (default 100); returns its znode path. */
+  readonly put: (value: Transaction.Bytes, priority?: number) => Effect.Effect<string, QueueError>
+  /** Adds several items at once (one transaction: all or none); returns their znode paths. */
+  readonly putAll: (
+    values: ReadonlyArray<Transaction.Bytes>,
+    priority?: number
+  ) => Effect.Effect<ReadonlyArray<string>, QueueError>
+  /**
+   * Locks and gives the next free item, waiting for one up to `timeout` (forever by default);
+   * none when the timeout passed. If this handle already has an item not yet consumed or
+   * released, gives that one again.
+   */
+  readonly get: (options?: {
+    readonly timeout?: Duration.DurationInput | undefined
+  }) => Effect.Effect<Option.Option<Uint8Array>, QueueError>
+  /** Whether this handle's lock on its current item still exists (kazoo's `holds_lock`). */
+  readonly holdsLock: Effect.Effect<boolean, QueueError>
+  /** Removes the current item from the queue, if this handle still holds its lock; false otherwise. */
+  readonly consume: Effect.Effect<boolean, QueueError>
+  /** Gives the current item back to the queue (removes the lock); false if there is nothing to release. */
+  readonly release: Effect.Effect<boolean, QueueError>
+  /** The number of items, locked ones included (kazoo's `len`). */
+  readonly length: Effect.Effect<number, QueueError>
+}
+
+/**
+ * A handle on the locking queue at `path` (kazoo's `client.LockingQueue(path)`); the path's
+ * structure nodes are created when first needed.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (client: ZooKeeperClient, path: string): Effect.Effect<LockingQueue> =>
+  Effect.gen(function* () {
+    const id = randomHex()
+    const lockPath = `${path}/taken`
+    const entriesPath = `${path}/entries`
+    const ensure = ensureOnce(client, [lockPath, entriesPath])
+    let processing: { readonly name: string; readonly value: Uint8Array } | undefined
+    // Bumped by a one-shot child watch on both nodes. The callback is one function, so the
+    // client registers it once per node however many times we read.
+    const changes = yield* SubscriptionRef.make(0)
+    const onChange = () => SubscriptionRef.update(changes, (n) => n + 1)
+
+    const entryPrefix = (priority: number) => `${entriesPath}/entry-${formatPriority(priority)}-`
+
+    const put = (value: Transaction.Bytes, priority: number = DEFAULT_PRIORITY): Effect.Effect<string, QueueError> => {
+      const bad = checkPriority(priority, "LockingQueue.put", path)
+      if (bad !== undefined) return Effect.fail(bad)
+      return Effect.zipRight(ensure, client.create(entryPrefix(priority), { data: value, sequence: true }))
+    }
+
+    const putAll = (
+      values: ReadonlyArray<Transaction.Bytes>,
+      priority: number = DEFAULT_PRIORITY
+    ): Effect.Effect<ReadonlyArray<string>, QueueError> => {
+      const bad = checkPriority(priority, "LockingQueue.putAll", path)
+      if (bad !== undefined) return Effect.fail(bad)
+      return Effect.zipRight(
+        ensure,
+        Effect.map(
+          client.transaction(values.map((data) => Transaction.create(entryPrefix(priority), { data, sequence: true }))),
+          (results) => results.map((r) => r.path)
+        )
+      )
+    }
+
+    /** Whether the lock node holds our id (none when it does not exist). */
+    const lockIsOurs = (name: string) =>
+      client.get(`${lockPath}/${name}`).pipe(
+        Effect.map((node) => fromUtf8(node.data) === id),
+        Effect.catchTag("NoNodeError", () => Effect.succeed(false))
+      )
+
+    /** Locks an item and reads it (kazoo's `_take`); none if someone else has it or it is gone. */
+    const take = (name: string): Effect.Effect<Option.Option<Uint8Array>, QueueError> =>
+      Effect.gen(function* () {
+        const locked = yield* client.retry(
+          client.create(`${lockPath}/${name}`, { data: id, ephemeral: true }).pipe(
+            Effect.as(true),
+            // Already locked: by someone else, or by us through a create whose reply was lost.
+            Effect.catchTag("NodeExistsError", () => lockIsOurs(name))
+          )
+        )
+        if (!locked) return Option.none()
+        const entry = yield* client
+          .retry(client.get(`${entriesPath}/${name}`))
+          .pipe(Effect.map(Option.some), Effect.catchTag("NoNodeError", () => Effect.succeed(Option.none())))
+        if (Option.isNone(entry)) {
+          // consumed meanwhile: drop our lock
+          yield* client
+            .retry(client.delete(`${lockPath}/${name}`))
+            .pipe(Effect.catchTag("NoNodeError", () => Effect.void))
+          return Option.none()
+        }
+        const value = entry.value.data.slice()
+        processing = { name, value }
+        return Option.some(value)
+      }).pipe(Effect.uninterruptible)
+
+    const get = (
+      options: { readonly timeout?: Duration.DurationInput | undefined } = {}
+    ): Effect.Effect<Option.Option<Uint8Array>, QueueError> =>
+      Effect.gen(function* () {
+        yield* ensure
+        if (processing !== undefined) return Option.some(processing.value)
+        const timeout = options.timeout === undefined ? undefined : Duration.toMillis(Duration.decode(options.timeout))
+        const started = yield* Clock.currentTimeMillis
+        for (;;) {
+          const mark = yield* SubscriptionRef.get(changes)
+          const entries = yield* client.retry(client.getChildren(entriesPath, { watch: onChange }))
+          const taken = new Set(yield* client.retry(client.getChildren(lockPath, { watch: onChange })))
+          for (const name of sortNames(entries)) {
+            if (taken.has(name)) continue
+            const value = yield* take(name)
+            if (Option.isSome(value)) return value
+          }
+          const changed = changes.changes.pipe(Stream.filter((n) => n !== mark), Stream.runHead)
+          if (timeout === undefined) {
+            yield* changed
+            continue
+          }
+          const remaining = started + timeout - (yield* Clock.currentTimeMillis)
+          if (remaining <= 0 || Option.isNone(yield* Effect.timeoutOption(changed, remaining))) return Option.none()
+        }
+      })
+
+    const holdsLock: Effect.Effect<boolean, QueueError> = Effect.suspend(() => {
+      const current = processing
+      if (current === undefined) return Effect.succeed(false)
+      const node = `${lockPath}/${current.name}`
+      return Effect.zipRight(client.sync(node), client.retry(lockIsOurs(current.name)))
+    })
+
+    const finish = (deleteEntry: boolean): Effect.Effect<boolean, QueueError> =>
+      Effect.gen(function* () {
+        const current = processing
+        if (current === undefined || !(yield* holdsLock)) return false
+        const ops = [Transaction.remove(`${lockPath}/${current.name}`)]
+        if (deleteEntry) ops.unshift(Transaction.remove(`${entriesPath}/${current.name}`))
+        yield* client.transaction(ops)
+        processing = undefined
+        return true
+      })
+
+    return {
+      path,
+      id,
+      put,
+      putAll,
+      get,
+      holdsLock,
+      consume: finish(true),
+      release: finish(false),
+      length: lengthOf(client, ensure, entriesPath)
+    } satisfies LockingQueue
+  })

@@ -1,0 +1,139 @@
+import { LockingQueue } from "@effect-zk/recipes"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { layer } from "@effect/vitest"
+import { type Duration, Effect, Fiber, Option } from "effect"
+import { expect } from "vitest"
+import { childrenOf, clients, expirableClient, hosts, newChroot, client as newClient, text } from "./helpers.js"
+import { kazooProcess } from "./kazoo2/process.js"
+
+const ENTRY = /^entry-\d{3}-\d{10}$/
+
+const getText = (queue: LockingQueue.LockingQueue, timeout: Duration.DurationInput) =>
+  Effect.map(queue.get({ timeout }), Option.map(text))
+
+layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("LockingQueue", (it) => {
+  it.scoped("kazoo's layout; get locks the lowest free entry and gives it again until consumed; release gives it back", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const a = yield* LockingQueue.make(zk, "/lq")
+      const b = yield* LockingQueue.make(other, "/lq")
+      expect(a.id).toMatch(/^[0-9a-f]{32}$/)
+      expect(yield* a.putAll(["x1", "x2"], 50)).toHaveLength(2)
+      const urgent = yield* a.put("urgent", 1)
+      expect(urgent).toMatch(/^\/lq\/entries\/entry-001-\d{10}$/)
+      yield* a.put("later")
+      expect((yield* childrenOf(other, "/lq/entries")).every((n) => ENTRY.test(n))).toBe(true)
+      expect(yield* a.length).toBe(4)
+      expect(yield* a.holdsLock).toBe(false)
+      expect(yield* getText(a, "1 second")).toEqual(Option.some("urgent"))
+      // locked: an ephemeral node named after the entry, holding our id
+      const [lockName] = yield* childrenOf(other, "/lq/taken")
+      expect(`/lq/entries/${lockName}`).toBe(urgent)
+      expect(text((yield* other.get(`/lq/taken/${lockName}`)).data)).toBe(a.id)
+      expect((yield* other.exists(`/lq/taken/${lockName}`)).pipe(Option.map((s) => s.isEphemeral))).toEqual(Option.some(true))
+      expect(yield* a.holdsLock).toBe(true)
+      // the same item again until consumed; the other handle gets the next free one
+      expect(yield* getText(a, "1 second")).toEqual(Option.some("urgent"))
+      expect(yield* getText(b, "1 second")).toEqual(Option.some("x1"))
+      expect(yield* b.release).toBe(true)
+      expect(yield* b.release).toBe(false)
+      expect(yield* a.consume).toBe(true)
+      expect(yield* a.consume).toBe(false)
+      expect(yield* a.length).toBe(3)
+      expect(yield* getText(a, "1 second")).toEqual(Option.some("x1"))
+      yield* a.consume
+      expect(yield* getText(a, "1 second")).toEqual(Option.some("x2"))
+      yield* a.consume
+      expect(yield* getText(a, "1 second")).toEqual(Option.some("later"))
+      yield* a.consume
+      expect(yield* childrenOf(other, "/lq/taken")).toEqual([])
+      // empty: none after the timeout
+      const started = Date.now()
+      expect(yield* getText(a, "400 millis")).toEqual(Option.none())
+      expect(Date.now() - started).toBeGreaterThanOrEqual(350)
+      for (const bad of [-1, 1000]) expect((yield* Effect.flip(a.put("x", bad)))._tag).toBe("InvalidArgumentError")
+    })
+  )
+
+  it.scoped("get waits for an item; a released item goes to a waiting consumer", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const a = yield* LockingQueue.make(zk, "/lq")
+      const b = yield* LockingQueue.make(other, "/lq")
+      const waiting = yield* Effect.fork(getText(a, "10 seconds"))
+      yield* Effect.sleep("300 millis")
+      yield* b.put("one")
+      expect(yield* Fiber.join(waiting)).toEqual(Option.some("one"))
+      const other2 = yield* Effect.fork(getText(b, "10 seconds"))
+      yield* Effect.sleep("300 millis")
+      expect(Option.isNone(yield* Fiber.poll(other2))).toBe(true)
+      yield* a.release
+      expect(yield* Fiber.join(other2)).toEqual(Option.some("one"))
+      expect(yield* b.consume).toBe(true)
+    })
+  )
+
+  it.scoped("a lost session loses the lock: holdsLock and consume say so, and the item is free again", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const { zk, expire } = yield* expirableClient(chroot, { sessionTimeout: "4 seconds" })
+      const other = yield* newClient({ chroot })
+      const a = yield* LockingQueue.make(zk, "/lq")
+      const b = yield* LockingQueue.make(other, "/lq")
+      yield* b.put("job")
+      expect(yield* getText(a, "2 seconds")).toEqual(Option.some("job"))
+      yield* expire
+      expect(yield* a.holdsLock).toBe(false)
+      expect(yield* a.consume).toBe(false)
+      expect(yield* getText(b, "2 seconds")).toEqual(Option.some("job"))
+      expect(yield* b.consume).toBe(true)
+    })
+  )
+
+  it.scoped("interop with kazoo: each takes the other's items in priority order, and their locks exclude each other", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const zk = yield* newClient({ chroot })
+      const kazoo = yield* kazooProcess(`${yield* hosts}${chroot}`)
+      // kazoo puts (one by one and all at once), we take
+      yield* kazoo.call("lqueue_put", { path: "/fromKazoo", value: "k-mid", priority: 50 })
+      yield* kazoo.call("lqueue_put_all", { path: "/fromKazoo", values: ["k-low1", "k-low2"], priority: 900 })
+      yield* kazoo.call("lqueue_put", { path: "/fromKazoo", value: "k-top", priority: 0 })
+      const ours = yield* LockingQueue.make(zk, "/fromKazoo")
+      expect(yield* ours.length).toBe(4)
+      const got: Array<string> = []
+      for (let i = 0; i < 4; i++) {
+        const item = yield* getText(ours, "2 seconds")
+        if (Option.isSome(item)) got.push(item.value)
+        expect(yield* ours.consume).toBe(true)
+      }
+      expect(got).toEqual(["k-top", "k-mid", "k-low1", "k-low2"])
+      expect(yield* kazoo.call("lqueue_len", { path: "/fromKazoo" })).toBe(0)
+      // we put, kazoo takes
+      const queue = yield* LockingQueue.make(zk, "/fromUs")
+      yield* queue.putAll(["e-1", "e-2"], 10)
+      yield* queue.put("e-0", 3)
+      yield* queue.put("e-last", 700)
+      const taken: Array<unknown> = []
+      for (let i = 0; i < 4; i++) {
+        taken.push(yield* kazoo.call("lqueue_get", { path: "/fromUs", timeout: 2 }))
+        expect(yield* kazoo.call("lqueue_consume", { path: "/fromUs" })).toBe(true)
+      }
+      expect(taken).toEqual(["e-0", "e-1", "e-2", "e-last"])
+      expect(yield* kazoo.call("lqueue_get", { path: "/fromUs", timeout: 0.3 })).toBe(null)
+      // locks: kazoo holds the first item, we get the second; kazoo releases, we get the first
+      const shared = yield* LockingQueue.make(zk, "/shared")
+      yield* shared.put("first", 1)
+      yield* shared.put("second", 2)
+      expect(yield* kazoo.call("lqueue_get", { path: "/shared", timeout: 2 })).toBe("first")
+      expect(yield* getText(shared, "2 seconds")).toEqual(Option.some("second"))
+      expect(yield* shared.release).toBe(true)
+      expect(yield* kazoo.call("lqueue_release", { path: "/shared" })).toBe(true)
+      expect(yield* getText(shared, "2 seconds")).toEqual(Option.some("first"))
+      expect(yield* kazoo.call("lqueue_get", { path: "/shared", timeout: 2 })).toBe("second")
+      expect(yield* shared.consume).toBe(true)
+      expect(yield* kazoo.call("lqueue_consume", { path: "/shared" })).toBe(true)
+      expect(yield* kazoo.call("lqueue_len", { path: "/shared" })).toBe(0)
+    })
+  )
+})
