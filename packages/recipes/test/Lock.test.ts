@@ -266,6 +266,42 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
     })
   )
 
+  it.scoped("an acquire interrupted while cut off removes its node once the connection is back", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const holder = yield* client({ chroot })
+      const { zk, proxy } = yield* expirableClient(chroot, { sessionTimeout: "10 seconds" })
+      yield* Effect.flatMap(Lock.make(holder, "/lock"), (l) => l.acquire())
+      const waiter = yield* Lock.make(zk, "/lock")
+      const waiting = yield* Effect.fork(Effect.scoped(waiter.acquire()))
+      yield* waitUntil(Effect.map(childrenOf(holder, "/lock"), (c) => c.length === 2), "the waiter's node")
+      yield* proxy.cut
+      const interrupting = yield* Effect.fork(Fiber.interrupt(waiting))
+      yield* Effect.sleep("500 millis")
+      // the clean-up cannot reach the server yet: the interruption waits for it
+      expect(Option.isNone(yield* Fiber.poll(interrupting))).toBe(true)
+      expect((yield* childrenOf(holder, "/lock")).length).toBe(2)
+      yield* proxy.heal
+      yield* Fiber.join(interrupting).pipe(Effect.timeout("15 seconds"))
+      expect((yield* childrenOf(holder, "/lock")).length).toBe(1)
+    })
+  )
+
+  it.scoped("a persistent lock node (ephemeral: false) is released on scope exit", () =>
+    Effect.gen(function* () {
+      const zk = yield* client()
+      const lock = yield* Lock.make(zk, "/lock")
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const held = yield* lock.acquire({ ephemeral: false })
+          const stat = yield* zk.exists(held.node)
+          expect(Option.isSome(stat) && stat.value.ephemeralOwner).toBe(0n)
+        })
+      )
+      expect(yield* childrenOf(zk, "/lock")).toEqual([])
+    })
+  )
+
   it.scoped("ReadLock/WriteLock: readers share; a writer waits for earlier readers; a reader waits for an earlier writer", () =>
     Effect.gen(function* () {
       const [a, b, c] = yield* clients(3)
