@@ -53,9 +53,8 @@ const program = Effect.gen(function* () {
       return report(CLIENT, "latency", { p50Micros: percentile(samples, 0.5), p99Micros: percentile(samples, 0.99) })
     }
     case "read": {
-      const get = zk.get(paths.small)
-      yield* pipeline(p.readWarmup, p.inflight, () => get)
-      const t = yield* timed(pipeline(p.readTotal, p.inflight, () => get))
+      yield* pipeline(p.readWarmup, p.inflight, () => zk.get(paths.small))
+      const t = yield* timed(pipeline(p.readTotal, p.inflight, () => zk.get(paths.small)))
       return report(CLIENT, "read", {
         opsPerSecond: (p.readTotal * 1000) / t.millis,
         cpuMicrosPerOp: t.cpu / p.readTotal,
@@ -65,9 +64,8 @@ const program = Effect.gen(function* () {
     case "write": {
       const data = bytes(p.writeSize)
       yield* zk.create(paths.scratch, { data })
-      const set = zk.set(paths.scratch, data)
-      yield* pipeline(p.writeWarmup, p.inflight, () => set)
-      const t = yield* timed(pipeline(p.writeTotal, p.inflight, () => set))
+      yield* pipeline(p.writeWarmup, p.inflight, () => zk.set(paths.scratch, data))
+      const t = yield* timed(pipeline(p.writeTotal, p.inflight, () => zk.set(paths.scratch, data)))
       return report(CLIENT, "write", { opsPerSecond: (p.writeTotal * 1000) / t.millis, cpuMicrosPerOp: t.cpu / p.writeTotal })
     }
     case "createDelete": {
@@ -85,9 +83,8 @@ const program = Effect.gen(function* () {
       })
     }
     case "big": {
-      const get = zk.get(paths.big)
-      yield* pipeline(p.bigWarmup, p.bigInflight, () => get)
-      const t = yield* timed(pipeline(p.bigCount, p.bigInflight, () => get))
+      yield* pipeline(p.bigWarmup, p.bigInflight, () => zk.get(paths.big))
+      const t = yield* timed(pipeline(p.bigCount, p.bigInflight, () => zk.get(paths.big)))
       return report(CLIENT, "big", {
         mbPerSecond: (p.bigCount * p.bigSize) / 1e6 / (t.millis / 1000),
         cpuMicrosPerOp: t.cpu / p.bigCount

@@ -13,7 +13,8 @@ import {
   Redacted,
   type Scope,
   Stream,
-  SubscriptionRef
+  SubscriptionRef,
+  type Tracer
 } from "effect"
 import * as Acl from "../Acl.js"
 import type { ClientState, EventType, WatchedEvent } from "../ClientState.js"
@@ -47,6 +48,10 @@ const toBytes = (data: Transaction.Bytes | undefined): Uint8Array =>
 const WATCHER_TYPE_PERSISTENT = 4
 const WATCHER_TYPE_PERSISTENT_RECURSIVE = 5
 const NO_NODE = -101
+
+let nativeTracer: Tracer.Tracer | undefined
+/** Effect's own tracer: the one a fiber has when no tracer layer was provided. */
+const builtInTracer = (): Tracer.Tracer => (nativeTracer ??= Effect.runSync(Effect.tracer))
 
 const toEffect = (result: Effect.Effect<void, unknown> | void): Effect.Effect<void, unknown> =>
   Effect.isEffect(result) ? result : Effect.void
@@ -110,21 +115,36 @@ const makeOperations = (
 ) => {
   const defaultAcl = config.defaultAcl ?? Acl.OPEN_ACL_UNSAFE
 
+  // The span of every operation. Under Effect's built-in tracer (no tracer layer provided),
+  // whose spans are never exported, it is skipped: making one (random ids, an attribute map,
+  // a span context set and restored) costs more client CPU than the request itself. Any other
+  // tracer (OpenTelemetry, a test's recorder) gets every span.
   const traced = <A, E, R>(
     op: string,
     path: string | undefined,
     effect: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> =>
-    Effect.withSpan(effect, `zk.${op}`, {
-      kind: "client",
-      attributes:
-        path === undefined
-          ? { "db.system.name": "zookeeper", "db.operation.name": op }
-          : { "db.system.name": "zookeeper", "db.operation.name": op, "zk.path": path }
-    })
+    Effect.withFiberRuntime((fiber) =>
+      fiber.currentTracer === builtInTracer()
+        ? effect
+        : Effect.withSpan(effect, `zk.${op}`, {
+            kind: "client",
+            attributes:
+              path === undefined
+                ? { "db.system.name": "zookeeper", "db.operation.name": op }
+                : { "db.system.name": "zookeeper", "db.operation.name": op, "zk.path": path }
+          })
+    )
 
-  const checkPath = (path: string, op: string, sequential = false): InvalidArgumentError | undefined =>
-    Path.validate(path, { op, sequential })
+  // The last path found valid (not for a sequential create): a client mostly repeats paths,
+  // and validity does not depend on the operation.
+  let lastValidPath = "/"
+  const checkPath = (path: string, op: string, sequential = false): InvalidArgumentError | undefined => {
+    if (!sequential && path === lastValidPath) return undefined
+    const bad = Path.validate(path, { op, sequential })
+    if (bad === undefined && !sequential) lastValidPath = path
+    return bad
+  }
 
   const checkVersion = (version: number | undefined, op: string, path: string) =>
     version === undefined ? undefined : Path.validateVersion(version, { op, path })

@@ -40,6 +40,7 @@ import {
   type ZooKeeperError
 } from "../ZooKeeperError.js"
 import { FrameSplitter } from "./frame.js"
+import { JuteWriter } from "./jute.js"
 import * as R from "./records.js"
 import { authenticate, digestMd5, SaslFailure, zooKeeperDigestUri } from "./sasl.js"
 import { type WatchKind, WatchRegistry, type Watcher } from "./watchRegistry.js"
@@ -47,13 +48,78 @@ import { type WatchKind, WatchRegistry, type Watcher } from "./watchRegistry.js"
 /** A request waiting for its reply. */
 interface Pending {
   readonly xid: number
-  readonly frame: Uint8Array
+  /** The whole frame; when undefined, `writeTo` encodes it straight into the connection's write buffer. */
+  readonly frame: Uint8Array | undefined
+  /** Appends the frame to `w` (requests without a `frame`). */
+  writeTo?(w: JuteWriter): void
   /** Set once the caller got its answer or gave up; a late reply is then consumed silently. */
   done: boolean
   /** Called by the reader with the reply's error code and the frame (body at `offset`). */
-  readonly onReply: (err: number, frame: Uint8Array, offset: number) => void
+  onReply(err: number, frame: Uint8Array, offset: number): void
   /** Called when the request can no longer be answered. */
-  readonly onFail: (error: ZooKeeperError) => void
+  onFail(error: ZooKeeperError): void
+}
+
+/**
+ * A client request in flight: one object holding everything the reply needs (methods on the
+ * prototype instead of closures per request), encoded into the connection's write buffer when
+ * it is sent.
+ */
+class RequestPending<K extends R.OpName> implements Pending {
+  done = false
+  frame: Uint8Array | undefined = undefined
+
+  constructor(
+    private readonly engine: Engine,
+    readonly xid: number,
+    private readonly op: K,
+    private readonly body: R.Requests[K],
+    private readonly ctx: ErrorContext,
+    private readonly watch: WatchRequest | undefined,
+    private readonly resume: (effect: Effect.Effect<R.Responses[K], ZooKeeperError>) => void
+  ) {}
+
+  writeTo(w: JuteWriter): void {
+    R.writeRequest(w, this.op, this.xid, this.body)
+  }
+
+  onReply(err: number, f: Uint8Array, offset: number): void {
+    const watch = this.watch
+    if (watch !== undefined) {
+      const kind = watch.kindFor(err)
+      if (kind !== undefined) this.engine.watches.add(kind, watch.serverPath, watch.watcher)
+    }
+    if (this.done) return
+    this.done = true
+    if (err !== 0 && !((this.op === "multi" || this.op === "multiRead") && f.length > offset)) {
+      this.resume(Effect.fail(fromCode(err, this.ctx)))
+      return
+    }
+    const decoded = R.decodeResponse(this.op, f, offset)
+    if (decoded instanceof ProtocolError) {
+      this.resume(Effect.fail(new ProtocolError({ reason: decoded.reason, op: this.ctx.op })))
+      this.engine.conn?.abort(decoded)
+      return
+    }
+    this.resume(Effect.succeed(decoded))
+  }
+
+  onFail(error: ZooKeeperError): void {
+    if (this.done) return
+    this.done = true
+    const ctx = this.ctx
+    this.resume(
+      Effect.fail(
+        error._tag === "ClientClosedError"
+          ? new ClientClosedError(ctx)
+          : error._tag === "ConnectionLossError"
+            ? new ConnectionLossError(ctx)
+            : error._tag === "SessionExpiredError"
+              ? new SessionExpiredError(ctx)
+              : error
+      )
+    )
+  }
 }
 
 /** A watch to register when the reply arrives, depending on its error code. */
@@ -67,16 +133,27 @@ export interface WatchRequest {
 const EMPTY_PASSWORD = new Uint8Array(16)
 const PING_FRAME = R.encodeRequest("ping", R.Xid.ping, {})
 const SET_WATCHES_CHUNK = 128 * 1024
+/** The write buffer's initial size, and the size above which it is dropped after a flush. */
+const OUT_CAPACITY = 16 * 1024
+const OUT_KEEP = 1024 * 1024
+
+/** The big-endian int32 at `at` (in bounds). */
+const int32 = (b: Uint8Array, at: number): number =>
+  ((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)
 
 class Conn {
   socket: Socket | undefined
   readonly splitter: FrameSplitter
   private inflight: Array<Pending | undefined> = []
   private head = 0
-  private out: Array<Uint8Array> = []
+  /** Frames to write, coalesced: requests are encoded straight into it and written once per tick. */
+  private out = new JuteWriter(OUT_CAPACITY)
   private flushScheduled = false
   handshaking = true
   closed = false
+  /** The zxid of the last reply, as its two halves. */
+  private zxidHigh = 0
+  private zxidLow = 0
   lastRecv: number
   lastSend: number
   readonly handshake: Deferred.Deferred<R.ConnectResponse, SocketError | ProtocolError>
@@ -131,14 +208,23 @@ class Conn {
       Deferred.unsafeDone(this.handshake, Exit.succeed(resp))
       return
     }
-    const header = R.decodeReplyHeader(frame)
-    if (header instanceof ProtocolError) {
-      this.abort(header)
+    // The ReplyHeader {xid, zxid, err}, read in place: this runs for every reply.
+    if (frame.length < R.REPLY_HEADER_LENGTH) {
+      this.abort(new ProtocolError({ reason: `reply of ${frame.length} bytes is shorter than a ReplyHeader (16)` }))
       return
     }
-    const xid = header.xid
+    const xid = int32(frame, 0)
     if (xid === R.Xid.ping) return
-    if (header.zxid > 0n && header.zxid > this.engine.lastZxid) this.engine.lastZxid = header.zxid
+    const zxidHigh = int32(frame, 4)
+    const zxidLow = int32(frame, 8)
+    if (zxidHigh !== this.zxidHigh || zxidLow !== this.zxidLow) {
+      // a zxid not seen just before: only then is it made a bigint and compared
+      this.zxidHigh = zxidHigh
+      this.zxidLow = zxidLow
+      const zxid = (BigInt(zxidHigh) << 32n) | BigInt(zxidLow >>> 0)
+      if (zxid > 0n && zxid > this.engine.lastZxid) this.engine.lastZxid = zxid
+    }
+    const err = int32(frame, 12)
     if (xid === R.Xid.notification) {
       const event = R.decodeWatcherEvent(frame, R.REPLY_HEADER_LENGTH)
       if (event instanceof ProtocolError) this.abort(event)
@@ -146,7 +232,7 @@ class Conn {
       return
     }
     if (xid === R.Xid.auth && xid !== this.inflight[this.head]?.xid) {
-      this.onEarlyAuthReply(header.err, frame)
+      this.onEarlyAuthReply(err, frame)
       return
     }
     const pending = this.inflight[this.head]
@@ -163,7 +249,7 @@ class Conn {
       this.inflight = this.inflight.slice(this.head)
       this.head = 0
     }
-    pending.onReply(header.err, frame, R.REPLY_HEADER_LENGTH)
+    pending.onReply(err, frame, R.REPLY_HEADER_LENGTH)
   }
 
   /**
@@ -184,13 +270,29 @@ class Conn {
 
   /** Sends a request whose reply comes back through the in-flight FIFO. */
   send(pending: Pending): void {
+    if (!this.closed) {
+      if (pending.frame !== undefined) this.out.raw(pending.frame)
+      else {
+        const start = this.out.length
+        try {
+          pending.writeTo!(this.out)
+        } catch (error) {
+          this.out.truncate(start)
+          throw error
+        }
+      }
+      this.scheduleFlush()
+    }
     this.inflight.push(pending)
-    this.enqueue(pending.frame)
   }
 
   enqueue(frame: Uint8Array): void {
     if (this.closed) return
-    this.out.push(frame)
+    this.out.raw(frame)
+    this.scheduleFlush()
+  }
+
+  private scheduleFlush(): void {
     if (!this.flushScheduled) {
       this.flushScheduled = true
       queueMicrotask(this.flush)
@@ -200,10 +302,12 @@ class Conn {
   private readonly flush = (): void => {
     this.flushScheduled = false
     if (this.closed || this.socket === undefined || this.out.length === 0) return
-    const chunks = this.out
-    this.out = []
+    // One copy of everything queued this tick, written at once (the buffer is reused).
+    const bytes = this.out.bytes().slice()
+    if (this.out.capacity > OUT_KEEP) this.out = new JuteWriter(OUT_CAPACITY)
+    else this.out.reset()
     this.lastSend = this.engine.now()
-    this.socket.write(chunks)
+    this.socket.write([bytes])
   }
 
   /** Writes now (the handshake, which must precede everything). */
@@ -234,7 +338,7 @@ class Conn {
     const head = this.head
     this.inflight = []
     this.head = 0
-    this.out = []
+    this.out = new JuteWriter(16)
     for (let i = head; i < failed.length; i++) {
       const p = failed[i]
       if (p !== undefined && !p.done) p.onFail(this.engine.lossError(p))
@@ -338,59 +442,20 @@ export class Engine {
         resume(Effect.fail(this.terminal))
         return
       }
-      const xid = this.nextXid()
-      const frame = R.encodeRequest(op, xid, body)
-      const isMulti = op === "multi" || op === "multiRead"
-      const pending: Pending = {
-        xid,
-        frame,
-        done: false,
-        onReply: (err, f, offset) => {
-          if (watch !== undefined) {
-            const kind = watch.kindFor(err)
-            if (kind !== undefined) this.watches.add(kind, watch.serverPath, watch.watcher)
-          }
-          if (pending.done) return
-          pending.done = true
-          if (err !== 0 && !(isMulti && f.length > offset)) {
-            resume(Effect.fail(fromCode(err, ctx)))
-            return
-          }
-          const decoded = R.decodeResponse(op, f, offset)
-          if (decoded instanceof ProtocolError) {
-            resume(Effect.fail(new ProtocolError({ reason: decoded.reason, op: ctx.op })))
-            this.conn?.abort(decoded)
-            return
-          }
-          resume(Effect.succeed(decoded))
-        },
-        onFail: (error) => {
-          if (pending.done) return
-          pending.done = true
-          resume(
-            Effect.fail(
-              error._tag === "ConnectionLossError" || error._tag === "ClientClosedError"
-                ? error._tag === "ClientClosedError"
-                  ? new ClientClosedError(ctx)
-                  : new ConnectionLossError(ctx)
-                : error._tag === "SessionExpiredError"
-                  ? new SessionExpiredError(ctx)
-                  : error
-            )
-          )
-        }
-      }
+      const pending = new RequestPending(this, this.nextXid(), op, body, ctx, watch, resume)
       const conn = this.conn
       if (conn !== undefined && !conn.closed) {
+        // No canceler: the request is on the wire anyway, and an interrupted fiber ignores a
+        // late resume. (A canceler would wrap every request in an interruption handler.)
         conn.send(pending)
-        return Effect.sync(() => {
-          pending.done = true
-        })
+        return
       }
       if (this.config.whileDisconnected === "fail") {
         resume(Effect.fail(new ConnectionLossError(ctx)))
         return
       }
+      // Encoded now: the loop fiber that sends it after the next handshake must not throw.
+      pending.frame = R.encodeRequest(op, pending.xid, body)
       this.waiting.push(pending)
       return Effect.sync(() => {
         pending.done = true

@@ -101,6 +101,12 @@ export class JuteWriter {
     return this
   }
 
+  /** Forgets what was written after the first `length` bytes. */
+  truncate(length: number): this {
+    if (length >= 0 && length < this.pos) this.pos = length
+    return this
+  }
+
   /** Makes room for `n` more bytes. */
   reserve(n: number): this {
     if (this.pos + n > this.buf.length) this.grow(n)
