@@ -100,7 +100,8 @@ layer(TestCluster.layerEnsemble(), { excludeTestServices: true })("failover on a
         const cluster = yield* TestCluster.TestCluster
         yield* cluster.awaitReady()
         const hosts = yield* cluster.connectString()
-        const zk = yield* make({ hosts, sessionTimeout: "6 seconds" })
+        // long enough that a loaded machine still reconnects before the session could expire
+        const zk = yield* make({ hosts, sessionTimeout: "12 seconds" })
         const root = base("pause")
         yield* zk.create(`${root}/node`, { data: "0", makepath: true })
         const fired = yield* Ref.make(0)

@@ -259,8 +259,10 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("sess
       yield* Effect.sleep("300 millis")
       expect(yield* Ref.get(attempts)).toBeGreaterThan(2)
       yield* zk.close
+      // let a connect that was already under way when close ran reach the listener
+      yield* Effect.sleep("200 millis")
       const after = yield* Ref.get(attempts)
-      yield* Effect.sleep("300 millis")
+      yield* Effect.sleep("500 millis")
       expect(yield* Ref.get(attempts)).toBe(after)
       expect(yield* zk.state).toEqual({ state: "LOST", keeperState: "CLOSED" })
     })
