@@ -79,8 +79,9 @@ export class Server implements Writes.WriteContext {
     return this.config.extendedTypesEnabled
   }
 
+  /** Whole milliseconds (a TestClock may stand between two). */
   now(): number {
-    return this.clock.unsafeCurrentTimeMillis()
+    return Math.floor(this.clock.unsafeCurrentTimeMillis())
   }
 
   // ------------------------------------------------------------------------------------------
