@@ -18,7 +18,8 @@
  * Acquiring is scoped and interruptible like a lock's: interruption, timeout
  * (`LockTimeoutError`) and `cancel` (`CancelledError`) leave neither a lease nor a lock node
  * behind; a lease lost with the session (or suspended, under the default policy) is reported by
- * `Held.lost`. A second acquire on the same handle waits until the first lease is released.
+ * `Held.lost`. A second acquire on the same handle waits until the first lease is released
+ * (kazoo's returns True at once and a single release then ends both, which a scope cannot honour).
  *
  * @since 0.1.0
  */
