@@ -53,7 +53,7 @@ import {
 } from "effect"
 import { type NodeData, type TreeEvent, TreeState } from "./internal/treeCacheState.js"
 import { applyEvents, type Outcome, walk } from "./internal/treeCacheSync.js"
-import { inbox, isTransient, type Signal, takeBatch } from "./internal/watchersPersistent.js"
+import { inbox, type Signal, takeBatch } from "./internal/watchersPersistent.js"
 
 /**
  * A cached node: its path, data and stat (kazoo's `NodeData`).
@@ -235,7 +235,7 @@ const build = (
         const report = (outcome: Outcome) =>
           Effect.gen(function* () {
             yield* flush
-            for (const error of outcome.errors) if (!isTransient(error)) yield* fault(error)
+            for (const error of outcome.errors) yield* fault(error)
             dirty = !outcome.complete
           })
         const fullWalk = Effect.gen(function* () {

@@ -1,4 +1,4 @@
-import type { ZooKeeper } from "@effect-zk/core"
+import { Acl, type ZooKeeper } from "@effect-zk/core"
 import { TreeCache } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
@@ -280,6 +280,25 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Tree
       const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds")))
       expect(types(got)).toEqual([...Array(7).fill("NODE_ADDED"), "INITIALIZED", "NODE_UPDATED"])
       expect(yield* hasServerWatch(`${zk.chroot}/tree`)).toBe(false)
+    })
+  )
+
+  it.scoped("a node it may not read is a fault (listen_fault) and is not cached; the rest loads", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      yield* seed(other, new Map())
+      const noRead = [{ perms: Acl.Perms.ALL & ~Acl.Perms.READ, id: Acl.ANYONE_ID_UNSAFE }]
+      yield* other.create("/tree/secret", { data: "s", acl: noRead })
+      const cache = yield* TreeCache.make(zk, "/tree")
+      const faults: Array<unknown> = []
+      yield* cache.listenFault((e) => {
+        faults.push(e)
+      })
+      yield* cache.start
+      yield* cache.initialized.pipe(Effect.timeout("10 seconds"))
+      expect(faults.map((f) => (f as { readonly _tag: string })._tag)).toEqual(["NoAuthError"])
+      expect(HashMap.size(yield* cache.snapshot)).toBe(7)
+      expect(Option.isNone(yield* cache.getData("/tree/secret"))).toBe(true)
     })
   )
 

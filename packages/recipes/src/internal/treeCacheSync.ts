@@ -18,6 +18,7 @@ import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import type { WatchedEvent } from "@effect-zk/core/ClientState"
 import { Effect, Either, Option } from "effect"
 import type { NodeData, TreeState } from "./treeCacheState.js"
+import { isTransient } from "./watchersPersistent.js"
 
 /** How many reads a walk or a batch of notifications keeps in flight. */
 const IN_FLIGHT = 256
@@ -30,7 +31,11 @@ const readNode = (client: ZooKeeperClient, path: string): Effect.Effect<Option.O
     Effect.catchTag("NoNodeError", () => Effect.succeed(Option.none()))
   )
 
-/** The outcome of a sync step: whether it completed, and the errors it met. */
+/**
+ * The outcome of a sync step: whether it completed — false after a transient error (a dropped
+ * connection, an expired session: the step is redone once connected) — and the other errors it
+ * met (a node the server would not let us read), which are faults: such a node is not cached.
+ */
 export interface Outcome {
   readonly complete: boolean
   readonly errors: ReadonlyArray<ZooKeeperError>
@@ -42,6 +47,7 @@ export interface Outcome {
  */
 export const walk = (client: ZooKeeperClient, state: TreeState): Effect.Effect<Outcome> =>
   Effect.gen(function* () {
+    const errors: Array<ZooKeeperError> = []
     const seen = new Set<string>()
     let level: ReadonlyArray<string> = [state.root]
     while (level.length > 0) {
@@ -64,7 +70,11 @@ export const walk = (client: ZooKeeperClient, state: TreeState): Effect.Effect<O
       )
       const next: Array<string> = []
       for (const read of reads) {
-        if (Either.isLeft(read)) return { complete: false, errors: [read.left] }
+        if (Either.isLeft(read)) {
+          if (isTransient(read.left)) return { complete: false, errors }
+          errors.push(read.left)
+          continue
+        }
         const { node, children } = read.right
         if (Option.isNone(node)) continue
         const path = node.value.path
@@ -80,7 +90,7 @@ export const walk = (client: ZooKeeperClient, state: TreeState): Effect.Effect<O
     for (const path of state.paths()) {
       if (!seen.has(path)) state.remove(path)
     }
-    return { complete: true, errors: [] }
+    return { complete: true, errors }
   })
 
 /**
@@ -127,11 +137,16 @@ export const applyEvents = (
       { concurrency: IN_FLIGHT }
     )
     const errors: Array<ZooKeeperError> = []
+    let complete = true
+    const failed = (error: ZooKeeperError) => {
+      if (isTransient(error)) complete = false
+      else errors.push(error)
+    }
     for (let i = 0; i < relevant.length; i++) {
       const path = relevant[i]!.path
       const read = reads[i]!
       if (Either.isLeft(read)) {
-        errors.push(read.left)
+        failed(read.left)
         continue
       }
       const r = read.right
@@ -146,9 +161,9 @@ export const applyEvents = (
         state.remove(path)
       } else {
         const ok = yield* Effect.either(ensureAncestors(client, state, path))
-        if (Either.isLeft(ok)) errors.push(ok.left)
+        if (Either.isLeft(ok)) failed(ok.left)
         else if (ok.right) state.put(r.node.value)
       }
     }
-    return { complete: errors.length === 0, errors }
+    return { complete, errors }
   })
