@@ -7,10 +7,14 @@
 
 /** kazoo's Barrier: wait until a node is removed. @since 0.1.0 */
 export * as Barrier from "./Barrier.js"
+/** kazoo's ChildrenWatch: a node's children, at once and on every change. @since 0.1.0 */
+export * as ChildrenWatch from "./ChildrenWatch.js"
 /** What SUSPENDED and LOST mean for a hold. @since 0.1.0 */
 export * as ConnectionStatePolicy from "./ConnectionStatePolicy.js"
 /** kazoo's Counter: an atomic int or float counter. @since 0.1.0 */
 export * as Counter from "./Counter.js"
+/** kazoo's DataWatch: a node's data, at once and on every change. @since 0.1.0 */
+export * as DataWatch from "./DataWatch.js"
 /** kazoo's DoubleBarrier: enter together, leave together. @since 0.1.0 */
 export * as DoubleBarrier from "./DoubleBarrier.js"
 /** kazoo's Election: run an effect as the leader. @since 0.1.0 */
@@ -19,15 +23,27 @@ export * as Election from "./Election.js"
 export * as Held from "./Held.js"
 /** kazoo's Lock: an exclusive lock. @since 0.1.0 */
 export * as Lock from "./Lock.js"
+/** kazoo's LockingQueue: a queue whose items are locked, then consumed or released. @since 0.1.0 */
+export * as LockingQueue from "./LockingQueue.js"
 /** kazoo's MultiNonBlockingLease: one of several time-limited leases. @since 0.1.0 */
 export * as MultiNonBlockingLease from "./MultiNonBlockingLease.js"
 /** kazoo's NonBlockingLease: a time-limited exclusive lease that never waits. @since 0.1.0 */
 export * as NonBlockingLease from "./NonBlockingLease.js"
+/** kazoo's Party and ShallowParty: who is in a group. @since 0.1.0 */
+export * as Party from "./Party.js"
+/** kazoo's PatientChildrenWatch: a node's children once they settle. @since 0.1.0 */
+export * as PatientChildrenWatch from "./PatientChildrenWatch.js"
+/** kazoo's Queue: a distributed queue with priorities. @since 0.1.0 */
+export * as Queue from "./Queue.js"
 /** kazoo's ReadLock: the shared side of a read/write lock. @since 0.1.0 */
 export * as ReadLock from "./ReadLock.js"
 /** The errors of the recipes. @since 0.1.0 */
 export * as RecipeError from "./RecipeError.js"
 /** kazoo's Semaphore: at most N holders. @since 0.1.0 */
 export * as Semaphore from "./Semaphore.js"
+/** kazoo's SetPartitioner: divide a set among a party's members. @since 0.1.0 */
+export * as SetPartitioner from "./SetPartitioner.js"
+/** kazoo's TreeCache: a live in-memory copy of a subtree. @since 0.1.0 */
+export * as TreeCache from "./TreeCache.js"
 /** kazoo's WriteLock: the exclusive side of a read/write lock. @since 0.1.0 */
 export * as WriteLock from "./WriteLock.js"
