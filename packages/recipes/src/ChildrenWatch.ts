@@ -120,16 +120,21 @@ export const stream = (
       let established = false
       let prior: ReadonlyArray<string> | undefined
       let pending: Option.Option<WatchedEvent> = Option.none()
+      let owner: bigint | undefined
+      const sessionId = Effect.map(client.clientId, (id) => (Option.isSome(id) ? id.value.sessionId : undefined))
       const end = Effect.fail(Option.none())
       const step: Effect.Effect<Chunk.Chunk<Change>, Option.Option<ZooKeeperError>> = Effect.gen(function* () {
         for (const s of yield* takeBatch(signals)) {
           switch (s._tag) {
-            case "Ready":
-              if (s.generation > 0 && !allowSessionLost) return yield* end
+            case "Ready": {
+              const session = yield* sessionId
+              if (s.generation === 0) owner = session
+              else if (!allowSessionLost && session !== owner) return yield* end // a new session
               ready = true
               needRead = true
               if (s.generation > 0) established = false
               break
+            }
             case "Event":
               if (s.event.type === "CHILD" || s.event.type === "DELETED") {
                 needRead = true
