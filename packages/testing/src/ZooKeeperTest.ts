@@ -208,6 +208,8 @@ export interface InMemoryServer {
   readonly checkContainers: Effect.Effect<ReadonlyArray<string>>
   /** The last zxid. */
   readonly lastZxid: Effect.Effect<bigint>
+  /** A four-letter word, as `client.command` sends it (`wchp`, `dump`, `mntr`, ...), without a client. */
+  readonly command: (word: string) => Effect.Effect<string>
 }
 
 /**
@@ -348,7 +350,8 @@ export const makeServer = (options: ServerOptions = {}): Effect.Effect<InMemoryS
         }))
       ),
       checkContainers: Effect.sync(() => server.checkContainers()),
-      lastZxid: Effect.sync(() => server.zxid)
+      lastZxid: Effect.sync(() => server.zxid),
+      command: (word) => Effect.sync(() => server.command(word))
     }
     return self
   })
