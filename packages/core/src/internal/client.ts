@@ -150,6 +150,18 @@ const makeOperations = (
     version === undefined ? undefined : Path.validateVersion(version, { op, path })
 
   const stat = (record: R.Stat) => Stat.fromRecord(record)
+  // Reply mappers for `engine.requestMap`: built once, run as each reply is read.
+  const someStat = (r: { readonly stat: R.Stat }) => Option.some(stat(r.stat))
+  const statOf = (r: { readonly stat: R.Stat }) => stat(r.stat)
+  const toNodeData = (r: { readonly data: Uint8Array | null; readonly stat: R.Stat }): NodeData => ({
+    data: r.data ?? EMPTY,
+    stat: stat(r.stat)
+  })
+  const toVoid = (): void => undefined
+  const createdPath = (r: { readonly path: string }): { path: string; stat: Stat.ZnodeStat | undefined } => ({
+    path: chroot.strip(r.path),
+    stat: undefined
+  })
 
   /** A WatchCallback as a registry watcher; the same callback maps to the same watcher (kazoo's sets). */
   const callbackWatchers = new WeakMap<WatchCallback, Watcher>()
@@ -197,9 +209,8 @@ const makeOperations = (
     const watch: WatchRequest | undefined =
       watcher === undefined ? undefined : { serverPath, watcher, kindFor: existsKind }
     return engine
-      .request("exists", { path: serverPath, watch: watcher !== undefined }, { op: "exists", path }, watch)
+      .requestMap("exists", { path: serverPath, watch: watcher !== undefined }, { op: "exists", path }, watch, someStat)
       .pipe(
-        Effect.map((r) => Option.some(stat(r.stat))),
         Effect.catchIf(
           (e): e is ZooKeeperError => e._tag === "NoNodeError",
           () => Effect.succeed(Option.none())
@@ -213,9 +224,12 @@ const makeOperations = (
     const serverPath = chroot.prefix(path)
     const watch: WatchRequest | undefined =
       watcher === undefined ? undefined : { serverPath, watcher, kindFor: dataKind }
-    return Effect.map(
-      engine.request("getData", { path: serverPath, watch: watcher !== undefined }, { op: "get", path }, watch),
-      (r) => ({ data: r.data ?? EMPTY, stat: stat(r.stat) })
+    return engine.requestMap(
+      "getData",
+      { path: serverPath, watch: watcher !== undefined },
+      { op: "get", path },
+      watch,
+      toNodeData
     )
   }
 
@@ -324,10 +338,7 @@ const makeOperations = (
                   path: chroot.strip(r.path),
                   stat: stat(r.stat)
                 }))
-              : Effect.map(engine.request("create", { path: serverPath, data, acl, flags: mode.flags }, ctx), (r) => ({
-                  path: chroot.strip(r.path),
-                  stat: undefined
-                }))
+              : engine.requestMap("create", { path: serverPath, data, acl, flags: mode.flags }, ctx, undefined, createdPath)
       if (options.makepath !== true) return once
       return Effect.catchIf(
         once,
@@ -665,13 +676,12 @@ const makeOperations = (
           const bytes = toBytes(data)
           const tooBig = Path.validateData(bytes, config.maxDataLength, { op: "set", path })
           if (tooBig !== undefined) return Effect.fail(tooBig)
-          return Effect.map(
-            engine.request(
-              "setData",
-              { path: chroot.prefix(path), data: bytes, version: options.version ?? -1 },
-              { op: "set", path }
-            ),
-            (r) => stat(r.stat)
+          return engine.requestMap(
+            "setData",
+            { path: chroot.prefix(path), data: bytes, version: options.version ?? -1 },
+            { op: "set", path },
+            undefined,
+            statOf
           )
         })
       ),
@@ -685,12 +695,12 @@ const makeOperations = (
           const reserved = Path.validateWrite(chroot.prefix(path), "delete", { op: "delete", path })
           if (reserved !== undefined) return Effect.fail(reserved)
           if (options.recursive === true) return deleteRecursive(path)
-          return Effect.asVoid(
-            engine.request(
-              "delete",
-              { path: chroot.prefix(path), version: options.version ?? -1 },
-              { op: "delete", path }
-            )
+          return engine.requestMap(
+            "delete",
+            { path: chroot.prefix(path), version: options.version ?? -1 },
+            { op: "delete", path },
+            undefined,
+            toVoid
           )
         })
       ),
