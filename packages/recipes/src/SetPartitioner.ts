@@ -176,19 +176,24 @@ export const make = (
     const party = yield* Party.makeShallow(client, partyPath, identifier)
     yield* party.join
 
-    const releaseLocks = Effect.gen(function* () {
-      yield* SubscriptionRef.set(acquiredFlag, false)
-      partitionSet = []
-      const held = locks
-      locks = undefined
-      if (held !== undefined) yield* Scope.close(held, Exit.void)
-    })
+    // Transitions run whole: an interruption half-way would forget locks still held.
+    const releaseLocks = Effect.uninterruptible(
+      Effect.gen(function* () {
+        const held = locks
+        locks = undefined
+        partitionSet = []
+        if (held !== undefined) yield* Scope.close(held, Exit.void)
+        yield* SubscriptionRef.set(acquiredFlag, false)
+      })
+    )
 
-    const endRound = Effect.suspend(() => {
-      const r = round
-      round = undefined
-      return r === undefined ? Effect.void : Scope.close(r, Exit.void)
-    })
+    const endRound = Effect.uninterruptible(
+      Effect.suspend(() => {
+        const r = round
+        round = undefined
+        return r === undefined ? Effect.void : Scope.close(r, Exit.void)
+      })
+    )
 
     const failOut = Effect.gen(function* () {
       yield* setState("FAILURE")
@@ -196,7 +201,9 @@ export const make = (
       if (yield* party.participating) yield* Effect.ignore(party.leave)
     })
 
-    const finish = Effect.zipRight(releaseLocks, failOut)
+    // The round goes first, so that no lock is being taken while the share is released. (From
+    // the round's own fiber, closing its scope leaves that fiber running to its end.)
+    const finish = Effect.uninterruptible(Effect.zipRight(Effect.zipRight(endRound, releaseLocks), failOut))
 
     /** One allocation round (kazoo's `_child_watching` + `_allocate_transition`). */
     const allocate = (roundScope: Scope.Scope): Effect.Effect<void, never> =>
@@ -254,7 +261,8 @@ export const make = (
       const previous = round
       const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
       round = scope
-      yield* Effect.forkIn(allocate(scope), scope)
+      // interruptible even when started from a transition (which runs uninterruptibly)
+      yield* Effect.forkIn(Effect.interruptible(allocate(scope)), scope)
       // The previous round's watch goes. Its fiber has returned, or is the one calling us (an
       // aborted round), which has nothing left to do: close it from another fiber.
       if (previous !== undefined) yield* Effect.forkDaemon(Scope.close(previous, Exit.void))
@@ -268,12 +276,15 @@ export const make = (
       })
     yield* client.listen((s) => onState(s.state))
 
-    const releaseSet = Effect.gen(function* () {
-      yield* releaseLocks
-      if (state === "FAILURE") return
-      yield* setState("ALLOCATING")
-      yield* startRound
-    })
+    const releaseSet = Effect.uninterruptible(
+      Effect.gen(function* () {
+        yield* endRound
+        yield* releaseLocks
+        if (state === "FAILURE") return
+        yield* setState("ALLOCATING")
+        yield* startRound
+      })
+    )
 
     yield* Effect.addFinalizer(() => finish)
     yield* startRound

@@ -102,6 +102,14 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("SetP
       yield* waitUntil(
         Effect.map(Effect.forEach(ITEMS, (item) => childrenOf(zks[0]!, `/work/locks/${item}`)), (all) => all.every((c) => c.length === 0)),
         "every lock to be released"
+      ).pipe(
+        Effect.tapError(() =>
+          Effect.flatMap(Effect.forEach(ITEMS, (item) => childrenOf(zks[0]!, `/work/locks/${item}`)), (all) =>
+            Effect.flatMap(Effect.forEach(members, (m) => m.state), (st) =>
+              Effect.log(`locks left: ${JSON.stringify(all)}; states: ${JSON.stringify(st)}`)
+            )
+          )
+        )
       )
       expect(yield* childrenOf(zks[0]!, "/work/party")).toEqual([])
     })
