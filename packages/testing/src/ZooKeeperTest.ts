@@ -170,7 +170,11 @@ export interface InMemoryServer {
   readonly client: (
     options?: ClientOptions
   ) => Effect.Effect<ZooKeeper.ZooKeeperClient, ZooKeeperError.ConfigurationError | ZooKeeperError.ZooKeeperError, Scope.Scope>
-  /** Expires the session now: its ephemeral nodes go; its client sees LOST, then CONNECTED with a new session. */
+  /**
+   * Expires the session now: its ephemeral nodes go; its client sees LOST, then CONNECTED with a
+   * new session. Like kazoo's harness, it returns once the client has that new session (at once
+   * when the client cannot reconnect: cut off, server stopped).
+   */
   readonly expireSession: (target: Target) => Effect.Effect<void>
   /** Drops the client's connection: SUSPENDED, then at once CONNECTED again with the same session. */
   readonly dropConnection: (target: Target) => Effect.Effect<void>
@@ -283,9 +287,15 @@ export const makeServer = (options: ServerOptions = {}): Effect.Effect<InMemoryS
           return client
         }),
       expireSession: (target) =>
-        Effect.sync(() => {
+        Effect.suspend(() => {
           const session = sessionOf(target)
-          if (session !== undefined) server.expire(session)
+          if (session === undefined) return Effect.void
+          // kazoo's harness: wait until the client has lost the session and has a new one.
+          const engine = engineOf(target)
+          const reconnected =
+            engine !== undefined && !engine.closing && server.canConnect(engine) ? engine.nextSession() : Effect.void
+          server.expire(session)
+          return reconnected
         }),
       dropConnection: (target) =>
         Effect.sync(() => {

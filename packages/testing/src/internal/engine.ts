@@ -17,6 +17,7 @@ import {
   Either,
   Exit,
   Fiber,
+  FiberId,
   Random,
   Redacted,
   SubscriptionRef
@@ -78,6 +79,7 @@ export class Engine implements Endpoint {
   readonly onSessionLost = new Set<(error: Error) => void>()
   private readonly waiting = new Set<Waiter>()
   private readonly connectedWaiters = new Set<() => void>()
+  private readonly sessionWaiters = new Set<() => void>()
   private closedSignal: { readonly conn: Conn; readonly done: Deferred.Deferred<void> } | undefined
   private keeperState: ClientState.KeeperState = "CONNECTING"
   private kazooState: ClientState.KazooState = "LOST"
@@ -318,6 +320,7 @@ export class Engine implements Endpoint {
           continue
         }
         const { conn, session } = attempt
+        const newSession = session.id !== this.sessionId
         const done = yield* Deferred.make<void>()
         this.closedSignal = { conn, done }
         disconnectedAt = undefined
@@ -336,6 +339,7 @@ export class Engine implements Endpoint {
         } else {
           this.server.setWatches(conn, this.lastZxid, this.registry.lists())
           for (const w of [...this.waiting]) w.resume(Either.right(conn))
+          if (newSession) for (const w of [...this.sessionWaiters]) w()
         }
         yield* Deferred.await(done)
         if (this.conn === conn) this.conn = undefined
@@ -356,6 +360,23 @@ export class Engine implements Endpoint {
   get address(): string {
     const s = this.config.servers[0]!
     return s.host.includes(":") ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`
+  }
+
+  /**
+   * Completes once the client is connected with a new session (or closes). Registers at once,
+   * so that a session expired right after the call is noticed.
+   */
+  nextSession(): Effect.Effect<void> {
+    const done = Deferred.unsafeMake<void>(FiberId.none)
+    const w = () => {
+      this.sessionWaiters.delete(w)
+      Deferred.unsafeDone(done, Exit.void)
+    }
+    this.sessionWaiters.add(w)
+    return Effect.ensuring(
+      Deferred.await(done),
+      Effect.sync(() => this.sessionWaiters.delete(w))
+    )
   }
 
   /** Waits until connected (or the timeout passes). */
@@ -392,6 +413,7 @@ export class Engine implements Endpoint {
       this.onSessionLost.clear()
       for (const f of lost) f(new ZooKeeperError.ClientClosedError({ op: "watch" }))
       this.server.endpoints.delete(this)
+      for (const w of [...this.sessionWaiters]) w()
       yield* this.setKeeperState("CLOSED")
     })
   }
