@@ -199,7 +199,7 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
         yield* client.transaction(ops)
         processing = undefined
         return true
-      })
+      }).pipe(Effect.uninterruptible)
 
     return {
       path,

@@ -294,7 +294,7 @@ const build = (
         }
       })
 
-    const close: Effect.Effect<void> = Effect.suspend(() => {
+    const close: Effect.Effect<void> = Effect.uninterruptible(Effect.suspend(() => {
       if (lifecycle !== "started") return Effect.void // kazoo: closing a cache not started does nothing
       lifecycle = "closed"
       const s = scope
@@ -306,7 +306,7 @@ const build = (
         yield* SubscriptionRef.set(initializedRef, false)
         yield* PubSub.shutdown(pubsub)
       })
-    })
+    }))
 
     const start: Effect.Effect<void, TreeCacheStateError | ZooKeeperError, Scope.Scope> = Effect.gen(function* () {
       if (lifecycle !== "latent") {
