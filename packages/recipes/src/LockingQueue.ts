@@ -19,7 +19,10 @@
  *
  * As in kazoo, `get` gives the same item again until it is consumed or released; the lock is
  * not tied to the connection state: after a session loss the lock may be gone while this handle
- * still has the item — `holdsLock` tells, and `consume` / `release` check it first.
+ * still has the item — `holdsLock` tells, and `consume` / `release` check it first (`holdsLock`
+ * is false, where kazoo raises NoNodeError, when the lock node is gone). A waiting `get` watches
+ * both nodes with kazoo's one-shot child watches (one callback per handle, so they never pile
+ * up); the last ones stay on the server until the next change of the queue.
  *
  * @since 0.1.0
  */
