@@ -40,12 +40,9 @@ export const memoryHarness: Harness<ZooKeeperTest.TestServer> = {
     Effect.gen(function* () {
       const server = yield* ZooKeeperTest.TestServer
       const zk = yield* server.client(options)
-      return {
-        zk,
-        cut: server.disconnect(zk),
-        heal: server.reconnect(zk),
-        expire: Effect.zipRight(server.expireSession(zk), Effect.void)
-      }
+      // As on a real server: cut off, the session expired meanwhile, let back.
+      const expire = Effect.all([server.disconnect(zk), server.expireSession(zk), server.reconnect(zk)], { discard: true })
+      return { zk, cut: server.disconnect(zk), heal: server.reconnect(zk), expire }
     }),
   exclusions
 }

@@ -240,4 +240,50 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
       expect(yield* observer.getChildren(base)).toEqual([])
     })
   )
+
+  test(it, h, "closing the client fails its Effect-form watches and ends its persistent streams with ClientClosed", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      yield* zk.create("/w")
+      const watched = yield* zk.getAndWatch("/w")
+      const stream = yield* Effect.fork(zk.watch("/w").pipe(Stream.runDrain))
+      yield* Effect.sleep("200 millis")
+      yield* zk.close
+      const lost = yield* Effect.flip(watched.event)
+      expect(lost._tag).toBe("ClientClosedError")
+      const ended = yield* Fiber.await(stream)
+      expect(Exit.isFailure(ended) && ended.cause._tag === "Fail" && ended.cause.error._tag).toBe("ClientClosedError")
+      expect((yield* Effect.flip(zk.addAuth("digest", "a:b")))._tag).toBe("ClientClosedError")
+      expect((yield* Effect.flip(zk.command("ruok")))._tag).toBe("ClientClosedError")
+    })
+  )
+
+  test(it, h, "credentials are replayed on the new session after an expiry", () =>
+    Effect.gen(function* () {
+      const { zk, expire } = yield* h.controlled({ sessionTimeout: "4 seconds" })
+      yield* zk.addAuth("digest", "carol:pw")
+      const l = yield* listenTo(zk)
+      yield* expire
+      const states: Array<string> = []
+      while (states.at(-1) !== "CONNECTED") states.push(yield* l.next)
+      expect(states).toContain("LOST")
+      expect(yield* zk.whoAmI).toContainEqual({ scheme: "digest", user: "carol" })
+    })
+  )
+
+  test(it, h, "a request waiting for the connection when the session expires fails with SessionExpired, naming itself", () =>
+    Effect.gen(function* () {
+      const { zk, cut, expire } = yield* h.controlled({ sessionTimeout: "4 seconds" })
+      const l = yield* listenTo(zk)
+      yield* cut
+      // once the client knows it is cut off, a request waits for the connection
+      expect(yield* l.next).toBe("SUSPENDED")
+      const waiting = yield* Effect.fork(zk.get("/waiting"))
+      yield* Effect.sleep("100 millis")
+      yield* expire
+      const error = yield* Effect.flip(Fiber.join(waiting).pipe(Effect.timeout("15 seconds")))
+      expect(error).toMatchObject({ _tag: "SessionExpiredError", op: "get", path: "/waiting" })
+      expect(yield* zk.awaitConnected(15_000)).toBe(true)
+    })
+  )
 }
