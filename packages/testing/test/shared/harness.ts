@@ -64,8 +64,9 @@ export const test = <R>(
   it.scoped.skipIf(reason !== undefined)(reason === undefined ? name : `${name} (not run on ${h.name}: ${reason})`, body, timeout)
 }
 
-/** UTF-8 helpers. */
+/** UTF-8 bytes as text. */
 export const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+/** Text as UTF-8 bytes. */
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 
 /** The `_tag` of an exit's failure, undefined on success. */

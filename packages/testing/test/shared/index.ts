@@ -8,6 +8,7 @@ import { operations } from "./operations.js"
 import { session } from "./session.js"
 import { watches } from "./watches.js"
 
+/** What a harness provides and the vitest methods the suite registers with. */
 export type { Controlled, Harness, It } from "./harness.js"
 
 /** Registers every case of the suite, in `describe` blocks per part. */
