@@ -93,11 +93,11 @@ export const fourLetterWord = (server: Server, word: string): string => {
       return `${watching.size} connections watching ${paths.size} paths\nTotal watches:${total}\n`
     }
     case "wchp":
-      return [...byPath(server)].map(([path, ids]) => `${path}\n${[...ids].map((id) => `\t${hex(id)}\n`).join("")}`).join("")
+      return `${[...byPath(server)].map(([path, ids]) => `${path}\n${[...ids].map((id) => `\t${hex(id)}\n`).join("")}`).join("")}\n`
     case "wchc": {
       const bySession = new Map<bigint, Array<string>>()
       for (const [path, ids] of byPath(server)) for (const id of ids) bySession.set(id, [...(bySession.get(id) ?? []), path])
-      return [...bySession].map(([id, paths]) => `${hex(id)}\n${paths.map((p) => `\t${p}\n`).join("")}`).join("")
+      return `${[...bySession].map(([id, paths]) => `${hex(id)}\n${paths.map((p) => `\t${p}\n`).join("")}`).join("")}\n`
     }
     case "dump": {
       const owners = [...server.tree.ephemerals]

@@ -141,7 +141,7 @@ export class DataTree {
     const before = { creates: parent.creates, pzxid: parent.pzxid }
     this.nodes.set(path, node)
     parent.children.add(name)
-    parent.creates++
+    parent.creates = (parent.creates + 1) | 0
     parent.pzxid = zxid
     if (fields.kind === "ephemeral") this.ownedBy(fields.owner).add(path)
     return () => {

@@ -367,4 +367,27 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
       expect(yield* still.event.pipe(Effect.timeout("10 seconds"))).toMatchObject({ type: "CHANGED", path: base })
     })
   )
+
+  test(it, h, "ZooKeeper 3.8: a persistent watch whose stream ends stays on the server while a one-shot watch on the node remains", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const at = (p: string) => `${zk.chroot}${p}`
+      const watchedPaths = Effect.map(zk.command("wchp"), (text) => text.split("\n").filter((line) => line.startsWith("/")))
+      yield* zk.create("/p")
+      yield* zk.create("/q")
+      yield* zk.getChildren("/p", { watch: () => {} })
+      for (const path of ["/p", "/q"]) {
+        const stream = yield* Effect.fork(zk.watch(path).pipe(Stream.runDrain))
+        yield* Effect.sleep("300 millis")
+        expect(yield* watchedPaths).toContain(at(path))
+        yield* Fiber.interrupt(stream)
+      }
+      // 3.8 removes watches by kind only: the client keeps the server's watch while its own one-shot one needs it
+      const after = yield* watchedPaths
+      expect(after).toContain(at("/p"))
+      expect(after).not.toContain(at("/q"))
+      yield* zk.removeWatches("/p", "data")
+      expect(tagOf(yield* Effect.exit(zk.removeWatches("/q", "any")))).toBe("NoWatcherError")
+    })
+  )
 }
