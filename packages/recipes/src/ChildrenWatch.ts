@@ -23,7 +23,8 @@
  *   watch stops when the session is lost.
  *
  * Children come in the server's order, as kazoo gives them. Under the hood: a persistent
- * watch (ZooKeeper 3.6+) on the node, removed from the server when the watch ends.
+ * watch (ZooKeeper 3.6+) on the node, removed from the server when the watch ends. A closed
+ * client ends the watch with `ClientClosedError` (kazoo stops quietly).
  *
  * @since 0.1.0
  */

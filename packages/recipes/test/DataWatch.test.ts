@@ -94,6 +94,26 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
     })
   )
 
+  it.scoped("two watches on one path: ending one leaves the other working; the server's watch goes with the last", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      yield* other.create("/two", { data: "0" })
+      const first = yield* Queue.unbounded<Call>()
+      const second = yield* Queue.unbounded<Call>()
+      const f1 = yield* Effect.fork(DataWatch.stream(zk, "/two").pipe(Stream.runForEach((c) => Queue.offer(first, toCall(c)))))
+      const f2 = yield* Effect.fork(DataWatch.stream(zk, "/two").pipe(Stream.runForEach((c) => Queue.offer(second, toCall(c)))))
+      expect((yield* takeWithin(first, "first's first call")).data).toBe("0")
+      expect((yield* takeWithin(second, "second's first call")).data).toBe("0")
+      yield* Fiber.interrupt(f1)
+      yield* other.set("/two", "1")
+      expect(yield* takeWithin(second, "the change")).toEqual({ data: "1", version: 1, event: "CHANGED" })
+      expect(yield* hasServerWatch(`${zk.chroot}/two`)).toBe(true)
+      yield* Fiber.interrupt(f2)
+      expect(yield* hasServerWatch(`${zk.chroot}/two`)).toBe(false)
+      expect(yield* Queue.size(first)).toBe(0)
+    })
+  )
+
   it.scoped("a change made while cut off is seen after the reconnection; the watch survives a session expiry", () =>
     Effect.gen(function* () {
       const chroot = yield* newChroot
