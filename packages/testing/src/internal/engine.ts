@@ -320,9 +320,10 @@ export class Engine implements Endpoint {
           continue
         }
         const { conn, session } = attempt
-        const newSession = session.id !== this.sessionId
-        const done = yield* Deferred.make<void>()
+        // Set before anything can yield, so that a close right away is not missed.
+        const done = Deferred.unsafeMake<void>(FiberId.none)
         this.closedSignal = { conn, done }
+        const newSession = session.id !== this.sessionId
         disconnectedAt = undefined
         this.sessionId = session.id
         this.password = session.password
