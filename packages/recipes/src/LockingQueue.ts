@@ -11,6 +11,8 @@
  *   yield* process(item.value)
  *   yield* queue.consume                                  // or queue.release to give it back
  * }
+ * // or as a Stream: each item consumed when `handle` succeeds, released when it fails
+ * yield* queue.process(handle).pipe(Stream.runDrain)
  * ```
  *
  * kazoo's znodes, so a kazoo process and this one share a queue:
@@ -82,6 +84,14 @@ export interface LockingQueue {
   readonly release: Effect.Effect<boolean, QueueError>
   /** The number of items, locked ones included (kazoo's `len`). */
   readonly length: Effect.Effect<number, QueueError>
+  /**
+   * Processes every item as it comes, as a Stream of `f`'s results: each item is locked, given
+   * to `f`, consumed when `f` succeeds, and released — given back to the queue — when `f` fails
+   * (the stream then fails with its error) or is interrupted (the stream's consumer stopped).
+   */
+  readonly process: <A, E, R>(
+    f: (value: Uint8Array) => Effect.Effect<A, E, R>
+  ) => Stream.Stream<A, E | QueueError, R>
 }
 
 /**
@@ -204,6 +214,21 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
         return true
       }).pipe(Effect.uninterruptible)
 
+    const consume = finish(true)
+    const release = finish(false)
+    const process = <A, E, R>(f: (value: Uint8Array) => Effect.Effect<A, E, R>): Stream.Stream<A, E | QueueError, R> =>
+      Stream.repeatEffectOption(
+        Effect.uninterruptibleMask((restore) =>
+          Effect.gen(function* () {
+            const value = yield* restore(get())
+            if (Option.isNone(value)) return yield* Effect.die("a get without timeout gave nothing")
+            const result = yield* restore(f(value.value)).pipe(Effect.onError(() => Effect.ignore(release)))
+            yield* consume
+            return result
+          })
+        ).pipe(Effect.mapError(Option.some))
+      )
+
     return {
       path,
       id,
@@ -211,8 +236,9 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
       putAll,
       get,
       holdsLock,
-      consume: finish(true),
-      release: finish(false),
-      length: lengthOf(client, ensure, entriesPath)
+      consume,
+      release,
+      length: lengthOf(client, ensure, entriesPath),
+      process
     } satisfies LockingQueue
   })

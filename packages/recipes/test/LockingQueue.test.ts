@@ -1,7 +1,7 @@
 import { LockingQueue } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
-import { type Duration, Effect, Fiber, Option } from "effect"
+import { Deferred, type Duration, Effect, Fiber, Option, Stream } from "effect"
 import { expect } from "vitest"
 import { childrenOf, clients, expirableClient, hosts, newChroot, client as newClient, text } from "./helpers.js"
 import { kazooProcess } from "./kazoo2/process.js"
@@ -70,6 +70,38 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
       yield* a.release
       expect(yield* Fiber.join(other2)).toEqual(Option.some("one"))
       expect(yield* b.consume).toBe(true)
+    })
+  )
+
+  it.scoped("process: each item locked, given to the function, consumed on success, released on failure or interruption", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const a = yield* LockingQueue.make(zk, "/lq")
+      const b = yield* LockingQueue.make(other, "/lq")
+      yield* b.putAll(["one", "two", "bad", "four"])
+      const done = yield* a
+        .process((value) => (text(value) === "bad" ? Effect.fail("bad item" as const) : Effect.succeed(text(value))))
+        .pipe(
+          Stream.runCollect,
+          Effect.flip,
+          Effect.timeout("10 seconds")
+        )
+      expect(done).toBe("bad item")
+      // one and two consumed, bad released
+      expect(yield* b.length).toBe(2)
+      expect(yield* childrenOf(other, "/lq/taken")).toEqual([])
+      // interrupted while processing: released
+      const started = yield* Deferred.make<void>()
+      const running = yield* Effect.fork(
+        a.process(() => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)).pipe(Stream.runDrain)
+      )
+      yield* Deferred.await(started).pipe(Effect.timeout("10 seconds"))
+      expect((yield* childrenOf(other, "/lq/taken")).length).toBe(1)
+      yield* Fiber.interrupt(running)
+      expect(yield* childrenOf(other, "/lq/taken")).toEqual([])
+      const rest = yield* b.process((v) => Effect.succeed(text(v))).pipe(Stream.take(2), Stream.runCollect, Effect.timeout("10 seconds"))
+      expect(Array.from(rest)).toEqual(["bad", "four"])
+      expect(yield* b.length).toBe(0)
     })
   )
 
