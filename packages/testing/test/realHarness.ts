@@ -100,5 +100,7 @@ export const realHarness: Harness<TestCluster.TestCluster> = {
       })
       return { zk, cut: proxy.cut, heal: proxy.heal, expire }
     }),
+  pause: Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.pause(1)),
+  resume: Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.resume(1)),
   exclusions: new Map()
 }

@@ -41,6 +41,9 @@ export interface Harness<R> {
   ) => Effect.Effect<ZooKeeper.ZooKeeperClient, ZooKeeperError.ConfigurationError | ZooKeeperError.ZooKeeperError, Scope.Scope | R>
   /** A client without chroot that the harness can cut off and whose session it can expire. */
   readonly controlled: (options?: ClientOptions) => Effect.Effect<Controlled<R>, unknown, Scope.Scope | R>
+  /** Makes the server stop answering without closing its connections (a stalled process), until `resume`. */
+  readonly pause: Effect.Effect<void, unknown, R>
+  readonly resume: Effect.Effect<void, unknown, R>
   /** Cases this server cannot run: name → why. */
   readonly exclusions: ReadonlyMap<string, string>
 }

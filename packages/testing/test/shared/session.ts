@@ -286,4 +286,20 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
       expect(yield* zk.awaitConnected(15_000)).toBe(true)
     })
   )
+
+  test(it, h, "a server that stops answering: SUSPENDED within the read timeout, LOST once the session timeout passes, a new session when it answers again", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.rootClient({ sessionTimeout: "2 seconds" })
+      const before = Option.getOrThrow(yield* zk.clientId).sessionId
+      const l = yield* listenTo(zk)
+      yield* h.pause
+      yield* Effect.gen(function* () {
+        expect(yield* l.next).toBe("SUSPENDED")
+        expect(yield* l.next).toBe("LOST")
+      }).pipe(Effect.ensuring(Effect.orDie(h.resume)))
+      expect(yield* l.next).toBe("CONNECTED")
+      expect(Option.getOrThrow(yield* zk.clientId).sessionId).not.toBe(before)
+    }),
+    30_000
+  )
 }
