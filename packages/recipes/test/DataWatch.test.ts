@@ -77,14 +77,22 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
     Effect.gen(function* () {
       const [zk, other] = yield* clients(2)
       yield* other.create("/s", { data: "0" })
-      const fiber = yield* DataWatch.stream(zk, "/s").pipe(Stream.take(3), Stream.runCollect, Effect.fork)
+      const fiber = yield* DataWatch.stream(zk, "/s").pipe(
+        Stream.takeUntil((c) => toCall(c).data === "2"),
+        Stream.runCollect,
+        Effect.fork
+      )
       yield* waitUntil(hasServerWatch(`${zk.chroot}/s`), "the watch")
       yield* other.set("/s", "1")
       yield* Effect.sleep("100 millis")
       yield* other.set("/s", "2")
       const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds")))
-      // changes close together may be seen as one: the last value is always seen
-      expect(got.map(toCall).map((c) => c.data)).toEqual(["0", "1", "2"])
+      // changes close together may be seen as one (under load "1" may be skipped): the first and
+      // the last value are always seen, in order
+      const values = got.map(toCall).map((c) => c.data)
+      expect(values[0]).toBe("0")
+      expect(values.at(-1)).toBe("2")
+      expect(["0,1,2", "0,2"]).toContain(values.join(","))
       expect(yield* hasServerWatch(`${zk.chroot}/s`)).toBe(false)
       // interrupting the consumer also removes it
       const f2 = yield* DataWatch.stream(zk, "/s").pipe(Stream.runDrain, Effect.fork)

@@ -13,7 +13,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Pati
       yield* other.create("/party")
       const started = Date.now()
       const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function* () {
-        const settled = yield* PatientChildrenWatch.start(zk, "/party", "600 millis")
+        const settled = yield* PatientChildrenWatch.start(zk, "/party", "1 second")
         const at = Date.now()
         const changed = yield* Effect.fork(settled.changed)
         yield* Effect.sleep("200 millis")
@@ -22,16 +22,17 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Pati
         yield* Fiber.join(changed).pipe(Effect.timeout("5 seconds"))
         return { children: [...settled.children].sort(), at, early }
       })))
-      // changes every 300 ms keep it waiting
+      // changes every 250 ms keep it waiting
       for (const name of ["a", "b", "c"]) {
-        yield* Effect.sleep("300 millis")
+        yield* Effect.sleep("250 millis")
         yield* other.create(`/party/${name}`)
       }
       const lastChange = Date.now()
       const result = yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds"))
       expect(result.children).toEqual(["a", "b", "c"])
-      expect(result.at - lastChange).toBeGreaterThanOrEqual(500)
-      expect(result.at - started).toBeGreaterThanOrEqual(1400)
+      // a time boundary after the last change (measured on another connection: give it slack)
+      expect(result.at - lastChange).toBeGreaterThanOrEqual(700)
+      expect(result.at - started).toBeGreaterThanOrEqual(1700)
       expect(Option.isNone(result.early)).toBe(true)
       // the scope closed: no watch left
       yield* waitUntil(Effect.map(hasServerWatch(`${zk.chroot}/party`), (has) => !has), "the watch's removal")

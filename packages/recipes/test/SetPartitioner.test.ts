@@ -3,7 +3,7 @@ import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { describe, expect, it as plain } from "vitest"
-import { childrenOf, type Client, client, expirableClient, newChroot, waitUntil } from "./helpers.js"
+import { childrenOf, type Client, client, expirableClient, newChroot, recordStates, waitUntil } from "./helpers.js"
 
 const ITEMS = Array.from({ length: 10 }, (_, i) => `item-${i}`)
 const timing = { timeBoundary: "500 millis", maxReactionTime: "200 millis" } as const
@@ -126,10 +126,13 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("SetP
       yield* p.waitForAcquire("10 seconds")
       expect(yield* p.state).toBe("ACQUIRED")
       expect(yield* p.partitions).toEqual(["a", "b"])
+      const connections = yield* recordStates(zk)
+      const mark = connections.seen.length
       yield* proxy.cut
       yield* waitUntil(Effect.map(p.state, (s) => s === "RELEASE"), "RELEASE after the drop")
       yield* proxy.heal
-      yield* waitUntil(zk.connected, "reconnection", 15_000)
+      // listeners run in order: once ours heard CONNECTED, the partitioner's has too
+      yield* connections.waitFor("CONNECTED", mark)
       yield* p.releaseSet
       yield* p.waitForAcquire("10 seconds")
       expect(yield* p.state).toBe("ACQUIRED")

@@ -2,7 +2,7 @@ import { Acl, type ZooKeeper } from "@effect-zk/core"
 import { TreeCache } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
-import { Chunk, Effect, Either, Fiber, HashMap, Option, Stream } from "effect"
+import { Effect, Either, Fiber, HashMap, Option, Stream } from "effect"
 import { expect } from "vitest"
 import { type Client, client, clients, expirableClient, newChroot, text, waitUntil } from "./helpers.js"
 import { hasServerWatch } from "./recipesII.js"
@@ -269,15 +269,15 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Tree
     Effect.gen(function* () {
       const [zk, other] = yield* clients(2)
       yield* seed(other, new Map())
+      const got: Array<TreeCache.TreeEvent> = []
       const fiber = yield* TreeCache.stream(zk, "/tree").pipe(
         Stream.takeUntil((e) => e.type === "NODE_UPDATED"),
-        Stream.runCollect,
+        Stream.runForEach((e) => Effect.sync(() => got.push(e))),
         Effect.fork
       )
-      yield* waitUntil(hasServerWatch(`${zk.chroot}/tree`), "the cache's watch")
-      yield* Effect.sleep("200 millis")
+      yield* waitUntil(Effect.sync(() => got.some((e) => e.type === "INITIALIZED")), "INITIALIZED")
       yield* other.set("/tree/b", "new")
-      const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds")))
+      yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds"))
       expect(types(got)).toEqual([...Array(7).fill("NODE_ADDED"), "INITIALIZED", "NODE_UPDATED"])
       expect(yield* hasServerWatch(`${zk.chroot}/tree`)).toBe(false)
     })
