@@ -287,6 +287,19 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
     })
   )
 
+  test(it, h, "an idle client keeps its session past the session timeout", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client({ sessionTimeout: "1 second" })
+      yield* zk.create("/eph", { ephemeral: true })
+      const before = Option.getOrThrow(yield* zk.clientId).sessionId
+      const l = yield* listenTo(zk)
+      yield* Effect.sleep("2500 millis")
+      expect(yield* l.all).toEqual([])
+      expect(Option.getOrThrow(yield* zk.clientId).sessionId).toBe(before)
+      expect(Option.isSome(yield* zk.exists("/eph"))).toBe(true)
+    })
+  )
+
   test(it, h, "a server that stops answering: SUSPENDED within the read timeout, LOST once the session timeout passes, a new session when it answers again", () =>
     Effect.gen(function* () {
       const zk = yield* h.rootClient({ sessionTimeout: "2 seconds" })
