@@ -110,11 +110,18 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Chil
       yield* Effect.forkScoped(
         ChildrenWatch.stream(zk, "/e").pipe(Stream.runForEach((c) => Queue.offer(kept, toCall(c.children, c.event))))
       )
-      const strict = yield* Effect.fork(ChildrenWatch.stream(zk, "/e", { allowSessionLost: false }).pipe(Stream.runCollect))
+      const strictCalls = yield* Queue.unbounded<Call>()
+      const strict = yield* Effect.fork(
+        ChildrenWatch.stream(zk, "/e", { allowSessionLost: false }).pipe(
+          Stream.runForEach((c) => Queue.offer(strictCalls, toCall(c.children, c.event)))
+        )
+      )
       expect((yield* takeWithin(kept, "first call")).children).toEqual([])
+      expect((yield* takeWithin(strictCalls, "the strict watch's first call")).children).toEqual([])
       yield* expire
       const ended = yield* Fiber.await(strict).pipe(Effect.timeout("10 seconds"))
-      expect(Exit.isSuccess(ended) && ended.value.length).toBe(1)
+      expect(Exit.isSuccess(ended)).toBe(true)
+      expect(yield* Queue.size(strictCalls)).toBe(0)
       yield* other.create("/e/after")
       expect((yield* takeWithin(kept, "a child after the expiry", 15_000)).children).toEqual(["after"])
     })
