@@ -11,6 +11,7 @@ declare module "node-zookeeper-client" {
 
   /** A client (one session). */
   export interface Client extends EventEmitter {
+    /** Starts connecting; "connected" is emitted once a session is established. */
     connect(): void
     close(): void
     getData(path: string, callback: (error: Error | null, data: Buffer, stat: unknown) => void): void
@@ -31,5 +32,6 @@ declare module "node-zookeeper-client" {
     readonly retries?: number
   }
 
+  /** A client for the connect string; `connect()` starts it. */
   export function createClient(connectionString: string, options?: Options): Client
 }
