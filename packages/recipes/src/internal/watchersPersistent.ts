@@ -88,9 +88,13 @@ export const superviseWatch = (
         Stream.runForEach((event) => Effect.sync(() => signal({ _tag: "Event", event }))),
         Effect.fork
       )
-      yield* awaitSuspended(fiber)
-      signal({ _tag: "Ready", generation: generation++ })
-      const exit = yield* Fiber.await(fiber)
+      // On interruption (the scope closes), wait for the watch's own finalizer: it removes the
+      // watch from the server, and the caller's scope must not close before that is done.
+      const exit = yield* Effect.gen(function* () {
+        yield* awaitSuspended(fiber)
+        signal({ _tag: "Ready", generation: generation++ })
+        return yield* Fiber.await(fiber)
+      }).pipe(Effect.onInterrupt(() => Fiber.interrupt(fiber)))
       const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
       if (Option.isNone(failure)) {
         // The stream never ends on its own; an interruption or defect: try again.
