@@ -157,16 +157,23 @@ export const makeCallbackQueue = (
     type Item = { readonly task: Effect.Effect<void, unknown> } | { readonly done: Deferred.Deferred<void> }
     const queue = yield* Queue.unbounded<Item>()
     let open = true
+    const runItem = (item: Item): Effect.Effect<void> =>
+      "done" in item
+        ? Deferred.succeed(item.done, undefined)
+        : Effect.catchAllCause(item.task, (cause) =>
+            Cause.isInterruptedOnly(cause)
+              ? Effect.void
+              : Effect.logWarning(`effect-zk: a callback on the ${name} queue failed`, cause)
+          )
+    // Every task waiting is taken at once and run in order, one at a time: `forever` yields to
+    // the scheduler after each round, and a yield per task would let each task's follow-up
+    // work (a settled promise's next request, say) run between tasks instead of together.
     const worker = yield* Effect.forkDaemon(
       Effect.forever(
-        Effect.flatMap(Queue.take(queue), (item) =>
-          "done" in item
-            ? Deferred.succeed(item.done, undefined)
-            : Effect.catchAllCause(item.task, (cause) =>
-                Cause.isInterruptedOnly(cause)
-                  ? Effect.void
-                  : Effect.logWarning(`effect-zk: a callback on the ${name} queue failed`, cause)
-              )
+        Effect.flatMap(Queue.take(queue), (first) =>
+          Effect.flatMap(Queue.takeAll(queue), (rest) =>
+            rest.length === 0 ? runItem(first) : Effect.forEach([first, ...rest], runItem, { discard: true })
+          )
         )
       )
     )
