@@ -1,12 +1,14 @@
 /**
  * How TreeCache follows the server: one persistent recursive watch on the root, and reads.
  *
- * - A notification (CREATED / CHANGED / DELETED of a path) is followed by a read of that path
- *   (getData; exists for a deletion); notifications that arrived together are read together
- *   (pipelined) and applied in arrival order. A read always reflects the server at or after the
- *   notification, so the last read of a path wins and the cache converges; comparing `mzxid`s
- *   and `czxid`s keeps repeated reads from inventing updates, and a deletion whose path now
- *   holds the very incarnation we cache is a stale one and ignored.
+ * - Notifications (CREATED / CHANGED / DELETED) that arrived together are followed by one read
+ *   (getData) per path they name, pipelined. Each read reflects the server at or after every
+ *   notification of the batch, so the cache converges; reading a path once per batch also keeps
+ *   a path's reads in time order (requests of concurrent fibers may leave in any order), so a
+ *   node's `mzxid` never goes back. Results are applied removals first (deepest first), then the
+ *   nodes found (shallowest first, reading a missing ancestor if need be). Comparing `mzxid`s
+ *   and `czxid`s keeps repeated reads from inventing updates; a node of a new incarnation
+ *   replaces the old one (removed, then added).
  * - A full walk (resync) reads the whole tree breadth-first — getData, then getChildren only for
  *   nodes that have children — compares it with the cache, and removes what it did not find.
  *   It runs when the watch is (re)registered and after every reconnection (a persistent watch
@@ -109,61 +111,43 @@ const ensureAncestors = (client: ZooKeeperClient, state: TreeState, path: string
     return true
   })
 
-type Read =
-  | { readonly _tag: "Data"; readonly node: Option.Option<NodeData> }
-  | { readonly _tag: "Exists"; readonly czxid: Option.Option<bigint> }
+const depth = (path: string): number => (path === "/" ? 0 : path.split("/").length - 1)
 
-/** Reads the paths of a batch of notifications together, then applies them in order. */
+/** Reads the paths a batch of notifications names, once each, then applies what was found. */
 export const applyEvents = (
   client: ZooKeeperClient,
   state: TreeState,
   events: ReadonlyArray<WatchedEvent>
 ): Effect.Effect<Outcome> =>
   Effect.gen(function* () {
-    const relevant = events.filter(
-      (e) => (e.type === "CREATED" || e.type === "CHANGED" || e.type === "DELETED") && state.inside(e.path)
-    )
-    const reads = yield* Effect.forEach(
-      relevant,
-      (e): Effect.Effect<Either.Either<Read, ZooKeeperError>> =>
-        Effect.either(
-          e.type === "DELETED"
-            ? Effect.map(client.exists(e.path), (stat): Read => ({
-                _tag: "Exists",
-                czxid: Option.map(stat, (s) => s.czxid)
-              }))
-            : Effect.map(readNode(client, e.path), (node): Read => ({ _tag: "Data", node }))
-        ),
-      { concurrency: IN_FLIGHT }
-    )
+    const paths = new Set<string>()
+    for (const e of events) {
+      if ((e.type === "CREATED" || e.type === "CHANGED" || e.type === "DELETED") && state.inside(e.path)) {
+        paths.add(e.path)
+      }
+    }
+    const reads = yield* Effect.forEach(paths, (path) => Effect.either(readNode(client, path)), {
+      concurrency: IN_FLIGHT
+    })
     const errors: Array<ZooKeeperError> = []
     let complete = true
     const failed = (error: ZooKeeperError) => {
       if (isTransient(error)) complete = false
       else errors.push(error)
     }
-    for (let i = 0; i < relevant.length; i++) {
-      const path = relevant[i]!.path
+    const gone: Array<string> = []
+    const found: Array<NodeData> = []
+    Array.from(paths).forEach((path, i) => {
       const read = reads[i]!
-      if (Either.isLeft(read)) {
-        failed(read.left)
-        continue
-      }
-      const r = read.right
-      if (r._tag === "Exists") {
-        const cached = state.get(path)
-        // Gone, or replaced by another incarnation (whose CREATED follows): drop ours. The same
-        // incarnation still there means the deletion was of an older one we never cached.
-        if (cached !== undefined && (Option.isNone(r.czxid) || r.czxid.value !== cached.stat.czxid)) {
-          state.remove(path)
-        }
-      } else if (Option.isNone(r.node)) {
-        state.remove(path)
-      } else {
-        const ok = yield* Effect.either(ensureAncestors(client, state, path))
-        if (Either.isLeft(ok)) failed(ok.left)
-        else if (ok.right) state.put(r.node.value)
-      }
+      if (Either.isLeft(read)) failed(read.left)
+      else if (Option.isNone(read.right)) gone.push(path)
+      else found.push(read.right.value)
+    })
+    for (const path of gone.sort((a, b) => depth(b) - depth(a))) state.remove(path)
+    for (const node of found.sort((a, b) => depth(a.path) - depth(b.path))) {
+      const ok = yield* Effect.either(ensureAncestors(client, state, node.path))
+      if (Either.isLeft(ok)) failed(ok.left)
+      else if (ok.right) state.put(node)
     }
     return { complete, errors }
   })
