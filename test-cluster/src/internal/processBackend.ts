@@ -1,7 +1,7 @@
 // Members as local JVMs: one child process and one temporary folder per member.
-import { Deferred, Effect, Exit, FiberId, Option, type Scope } from "effect"
+import { Deferred, Effect, Exit, FiberId, Option, Schedule, type Scope } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs"
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ClusterStartError, MemberStateError } from "../TestClusterError.js"
@@ -146,13 +146,32 @@ const makeMember = (spec: ProcessMemberSpec): MemberHandle => {
       )
     })
 
+  /** Whether every thread of the process has stopped (Linux /proc; elsewhere assumed at once). */
+  const isStopped = (pid: number): boolean => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+      // the state is the field after the parenthesised command name
+      return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "T"
+    } catch {
+      return true
+    }
+  }
+
   const pause = Effect.suspend(() => {
     if (state === "stopped") return Effect.fail(new MemberStateError({ id, operation: "pause", state }))
-    if (state === "running") {
-      signal("SIGSTOP")
-      state = "paused"
-    }
-    return Effect.void
+    if (state !== "running") return Effect.void
+    signal("SIGSTOP")
+    state = "paused"
+    const pid = child?.pid
+    if (pid === undefined) return Effect.void
+    // SIGSTOP takes effect asynchronously: on a loaded machine the JVM could still answer a
+    // request sent right after kill() returned. Wait (bounded) until the kernel says stopped.
+    return live(
+      Effect.suspend(() => (isStopped(pid) ? Effect.succeed(true) : Effect.fail("running" as const))).pipe(
+        Effect.retry({ times: 200, schedule: Schedule.spaced("10 millis") }),
+        Effect.ignore
+      )
+    )
   })
 
   const resumeMember = Effect.suspend(() => {
