@@ -86,7 +86,7 @@ class RequestPending<K extends R.OpName, A> implements Pending {
 
   onReply(err: number, f: Uint8Array, offset: number): void {
     const watch = this.watch
-    if (watch !== undefined) {
+    if (watch !== undefined && !this.done) {
       const kind = watch.kindFor(err)
       if (kind !== undefined) this.engine.watches.add(kind, watch.serverPath, watch.watcher)
     }
@@ -462,10 +462,15 @@ export class Engine {
       const pending = new RequestPending(this, this.nextXid(), op, body, ctx, watch, map, resume)
       const conn = this.conn
       if (conn !== undefined && !conn.closed) {
-        // No canceler: the request is on the wire anyway, and an interrupted fiber ignores a
-        // late resume. (A canceler would wrap every request in an interruption handler.)
         conn.send(pending)
-        return
+        // No canceler for plain requests: the request is on the wire anyway, and an interrupted
+        // fiber ignores a late resume. (A canceler would wrap every request in an interruption
+        // handler.) A request carrying a watch needs one: an abandoned request must not leave a
+        // watcher nobody owns in the registry (its owner already cleaned up).
+        if (watch === undefined) return
+        return Effect.sync(() => {
+          pending.done = true
+        })
       }
       if (this.config.whileDisconnected === "fail") {
         resume(Effect.fail(new ConnectionLossError(ctx)))
