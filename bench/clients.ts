@@ -261,9 +261,8 @@ const tables = (clients: ReadonlyArray<Client>, outcomes: Outcomes): string => {
 }
 
 const perRound = (clients: ReadonlyArray<Client>, outcomes: Outcomes): string => {
-  const show = metrics.filter((m) => m.workload === "read" || (m.workload === "latency" && m.key === "p50Micros"))
   const lines = [`| round values | ${clients.map((c) => c.label).join(" | ")} |`, `| --- | ${clients.map(() => "---").join(" | ")} |`]
-  for (const m of show) {
+  for (const m of metrics) {
     lines.push(
       `| ${m.label} | ${clients.map((c) => valuesOf(outcomes, m, c.id).map((v) => format(v, m.digits === 0 ? 0 : 1)).join(" / ") || "—").join(" | ")} |`
     )
