@@ -3,22 +3,9 @@
 // back until `lockMillis` passed or `lockMaxCycles` cycles were done in all.
 import { ZooKeeper } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
-// @effect-zk/recipes is being written alongside: until it is in every checkout, this file
-// typechecks without it (the driver reports the lock workload as unavailable when the bundle
-// cannot be built). The part of its Lock module used here:
-// biome-ignore lint/suspicious/noTsIgnore: the error must be ignored only while the package is missing
-// @ts-ignore -- resolved by esbuild when the package is there
-import * as Recipes from "@effect-zk/recipes"
+import { Lock } from "@effect-zk/recipes"
 import { Effect } from "effect"
 import { report, workerEnv } from "./shared.js"
-
-interface LockHandle {
-  readonly withLock: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, unknown, R>
-}
-interface LockModule {
-  readonly make: (client: ZooKeeper.ZooKeeperClient, path: string, options: { readonly identifier: string }) => Effect.Effect<LockHandle>
-}
-const Lock = (Recipes as unknown as { readonly Lock: LockModule }).Lock
 
 const env = workerEnv()
 const { params: p, paths } = env
