@@ -1,5 +1,5 @@
 /**
- * The client's operations, ported from packages/platform-node/test/operations.test.ts: the
+ * The client's operations (once packages/platform-node/test/operations.test.ts, now only here): the
  * same assertions against whatever the harness gives.
  */
 import { Acl, Transaction } from "@effect-zk/core"

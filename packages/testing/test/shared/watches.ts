@@ -1,5 +1,5 @@
 /**
- * Watches, ported from packages/platform-node/test/watches.test.ts: the same assertions against
+ * Watches (once packages/platform-node/test/watches.test.ts, now only here): the same assertions against
  * whatever the harness gives.
  */
 import { Chunk, Deferred, Effect, Fiber, Option, Queue, Stream } from "effect"
