@@ -77,12 +77,16 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
     Effect.gen(function* () {
       const [zk, other] = yield* clients(2)
       yield* other.create("/s", { data: "0" })
+      const seen = yield* Queue.unbounded<Call>()
       const fiber = yield* DataWatch.stream(zk, "/s").pipe(
+        Stream.tap((c) => Queue.offer(seen, toCall(c))),
         Stream.takeUntil((c) => toCall(c).data === "2"),
         Stream.runCollect,
         Effect.fork
       )
-      yield* waitUntil(hasServerWatch(`${zk.chroot}/s`), "the watch")
+      // the first element is the value read once the watch is in place; change it only after
+      expect((yield* takeWithin(seen, "the current value")).data).toBe("0")
+      expect(yield* hasServerWatch(`${zk.chroot}/s`)).toBe(true)
       yield* other.set("/s", "1")
       yield* Effect.sleep("100 millis")
       yield* other.set("/s", "2")

@@ -65,11 +65,18 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Queu
       const queue = yield* Queue.make(zk, "/q")
       const producer = yield* Queue.make(other, "/q")
       yield* producer.put("first")
-      const fiber = yield* queue.items.pipe(Stream.take(3), Stream.runCollect, Effect.fork)
+      let taken = 0
+      const fiber = yield* queue.items.pipe(
+        Stream.tap(() => Effect.sync(() => taken++)),
+        Stream.take(3),
+        Stream.runCollect,
+        Effect.fork
+      )
+      yield* waitUntil(Effect.sync(() => taken === 1), "the first item")
       yield* waitUntil(hasServerWatch(`${zk.chroot}/q`), "the queue's watch")
-      yield* Effect.sleep("200 millis")
       yield* producer.put("second")
-      yield* Effect.sleep("200 millis")
+      // "third" has the higher priority: put it only once "second" has been taken
+      yield* waitUntil(Effect.sync(() => taken === 2), "the second item")
       yield* producer.put("third", 1)
       const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds")))
       expect(got.map(text)).toEqual(["first", "second", "third"])
