@@ -12,23 +12,25 @@ const program = Effect.gen(function* () {
   const zk = yield* ZooKeeper.ZooKeeper
   const path = `/config-watch-demo-${Date.now()}`
   yield* zk.create(path, { data: "v1" })
-  // Follow every change until three have been seen.
-  const follower = yield* Effect.fork(
-    zk.watch(path).pipe(
-      Stream.mapEffect((event) =>
-        Effect.map(zk.get(path), ({ data, stat }) => `${event.type}: ${new TextDecoder().decode(data)} (v${stat.version})`)
-      ),
-      Stream.tap(Console.log),
-      Stream.take(3),
-      Stream.runDrain
-    )
+  yield* Effect.scoped(
+    Effect.gen(function* () {
+      // The watch is on the server once addWatch returns; it is removed when this scope closes.
+      const changes = yield* zk.addWatch(path)
+      // Follow every change until three have been seen.
+      const follower = yield* Effect.fork(
+        changes.pipe(
+          Stream.mapEffect((event) =>
+            Effect.map(zk.get(path), ({ data, stat }) => `${event.type}: ${new TextDecoder().decode(data)} (v${stat.version})`)
+          ),
+          Stream.tap(Console.log),
+          Stream.take(3),
+          Stream.runDrain
+        )
+      )
+      for (const v of ["v2", "v3", "v4"]) yield* zk.set(path, v)
+      yield* Fiber.join(follower).pipe(Effect.timeout("10 seconds"))
+    })
   )
-  yield* Effect.sleep("200 millis")
-  for (const v of ["v2", "v3", "v4"]) {
-    yield* zk.set(path, v)
-    yield* Effect.sleep("50 millis")
-  }
-  yield* Fiber.join(follower).pipe(Effect.timeout("10 seconds"))
   yield* zk.delete(path)
   yield* Console.log("done")
 })

@@ -190,6 +190,16 @@ export interface ZooKeeperClient {
     path: string,
     options?: { readonly recursive?: boolean | undefined }
   ) => Stream.Stream<WatchedEvent, ZooKeeperError>
+  /**
+   * Adds a persistent watch (ZooKeeper 3.6+ addWatch) for the scope's lifetime and completes
+   * once the server has it, so no change made afterwards is missed; the Stream gives its events,
+   * ends when the scope closes (which removes the watch) and fails when the session is lost.
+   * `watch` is the lazy form, registered when the stream is run.
+   */
+  readonly addWatch: (
+    path: string,
+    options?: { readonly recursive?: boolean | undefined }
+  ) => Effect.Effect<Stream.Stream<WatchedEvent, ZooKeeperError>, ZooKeeperError, Scope.Scope>
   /** Removes the watches of a type on the node, on the server and locally; `local` only removes them locally. */
   readonly removeWatches: (
     path: string,

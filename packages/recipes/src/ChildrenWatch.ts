@@ -36,6 +36,7 @@ import { Chunk, Effect, Either, Option, type Scope, Stream } from "effect"
 import {
   type CallbackResult,
   type CallbackWatch,
+  currentSession,
   inbox,
   isTransient,
   runCallbackWatch,
@@ -122,13 +123,14 @@ export const stream = (
       let prior: ReadonlyArray<string> | undefined
       let pending: Option.Option<WatchedEvent> = Option.none()
       let owner: bigint | undefined
-      const sessionId = Effect.map(client.clientId, (id) => (Option.isSome(id) ? id.value.sessionId : undefined))
+      let watchSession: bigint | undefined
       const end = Effect.fail(Option.none())
       const step: Effect.Effect<Chunk.Chunk<Change>, Option.Option<ZooKeeperError>> = Effect.gen(function* () {
         for (const s of yield* takeBatch(signals)) {
           switch (s._tag) {
             case "Ready": {
-              const session = yield* sessionId
+              const session = s.session
+              watchSession = session
               if (s.generation === 0) owner = session
               else if (!allowSessionLost && session !== owner) return yield* end // a new session
               ready = true
@@ -156,7 +158,7 @@ export const stream = (
               break
           }
         }
-        if (!ready || !needRead) return Chunk.empty()
+        if (!ready || !needRead || (yield* currentSession(client)) !== watchSession) return Chunk.empty()
         const read = yield* Effect.either(client.getChildren(path))
         if (Either.isLeft(read)) {
           if (read.left._tag === "NoNodeError") return yield* end

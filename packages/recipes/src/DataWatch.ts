@@ -35,6 +35,7 @@ import { Chunk, Effect, Either, Option, type Scope, Stream } from "effect"
 import {
   type CallbackResult,
   type CallbackWatch,
+  currentSession,
   inbox,
   isTransient,
   runCallbackWatch,
@@ -94,6 +95,7 @@ export const stream = (client: ZooKeeperClient, path: string): Stream.Stream<Cha
     Effect.gen(function* () {
       const signals = yield* inbox(client, path, false)
       let ready = false
+      let watchSession: bigint | undefined
       let first = true
       let needRead = false
       let version: bigint | undefined
@@ -103,6 +105,7 @@ export const stream = (client: ZooKeeperClient, path: string): Stream.Stream<Cha
           switch (s._tag) {
             case "Ready":
               ready = true
+              watchSession = s.session
               needRead = true
               break
             case "Event":
@@ -120,7 +123,7 @@ export const stream = (client: ZooKeeperClient, path: string): Stream.Stream<Cha
               break
           }
         }
-        if (!ready || !needRead) return Chunk.empty()
+        if (!ready || !needRead || (yield* currentSession(client)) !== watchSession) return Chunk.empty()
         const read = yield* Effect.either(client.get(path))
         let node: Option.Option<NodeData>
         if (Either.isRight(read)) node = Option.some(read.right)

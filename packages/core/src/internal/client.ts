@@ -10,10 +10,12 @@ import {
   Fiber,
   FiberId,
   Option,
+  Queue,
   Redacted,
   type Scope,
   Stream,
   SubscriptionRef,
+  Take,
   type Tracer
 } from "effect"
 import * as Acl from "../Acl.js"
@@ -572,6 +574,23 @@ const makeOperations = (
       )
     )
 
+  const addWatch = (
+    path: string,
+    recursive: boolean
+  ): Effect.Effect<Stream.Stream<WatchedEvent, ZooKeeperError>, ZooKeeperError, Scope.Scope> =>
+    Effect.gen(function* () {
+      const events = yield* Queue.unbounded<Take.Take<WatchedEvent, ZooKeeperError>>()
+      // added first, so it runs after the watch's own finalizer: the stream ends with the scope
+      yield* Effect.addFinalizer(() => Queue.offer(events, Take.end))
+      yield* addWatchScoped(
+        path,
+        recursive,
+        (event) => Queue.unsafeOffer(events, Take.of(event)),
+        (error) => Queue.unsafeOffer(events, Take.fail(error))
+      )
+      return Stream.flattenTake(Stream.fromQueue(events))
+    })
+
   const listenerWrappers = new Map<StateListener, (state: ClientState) => Effect.Effect<void, unknown>>()
   const addListener = (listener: StateListener) =>
     Effect.sync(() => {
@@ -831,6 +850,7 @@ const makeOperations = (
       )
     ),
     watch: (path, options = {}) => watchStream(path, options.recursive === true),
+    addWatch: (path, options = {}) => addWatch(path, options.recursive === true),
     removeWatches: (path, type, options = {}) =>
       traced(
         "removeWatches",

@@ -9,19 +9,19 @@
  * not replay what a persistent watch missed while disconnected, so a recipe re-reads on every
  * CONNECTED, and after a session loss the watch is added again ("Ready" once more).
  *
- * The ordering guarantee a recipe relies on: a "Ready" signal is given only once the addWatch
- * request has been handed to the connection, so any read the recipe issues after seeing
- * "Ready" reaches the server after the watch, and no change can fall between the two.
+ * The ordering guarantee a recipe relies on: a "Ready" signal is given only once the server has
+ * the watch (addWatch replied), so any read the recipe issues after seeing "Ready" sees a state
+ * whose later changes all reach the watch.
  */
 import type { KazooState, WatchedEvent } from "@effect-zk/core/ClientState"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import { Cause, Deferred, Effect, Exit, Fiber, FiberStatus, Option, Queue, type Scope, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Option, Queue, type Scope, Stream } from "effect"
 
 /** What a recipe's inbox receives, in order. */
 export type Signal =
-  /** The watch is (again) registered: read everything it covers now. */
-  | { readonly _tag: "Ready"; readonly generation: number }
+  /** The watch is (again) registered, in session `session`: read everything it covers now. */
+  | { readonly _tag: "Ready"; readonly generation: number; readonly session: bigint | undefined }
   /** A watch notification. */
   | { readonly _tag: "Event"; readonly event: WatchedEvent }
   /** The watch is gone (session lost, or adding it failed); it is being added again. */
@@ -44,26 +44,19 @@ const fatalTags: ReadonlySet<string> = new Set([
 /** Whether a watch failure means the watch cannot be kept at all. */
 export const isFatal = (error: ZooKeeperError): boolean => fatalTags.has(error._tag)
 
+/**
+ * The client's current session id. A recipe compares it with its last "Ready" before reading:
+ * a read in a newer session would come before that session's watch (a CONNECTED can arrive
+ * before the "Lost" of the old watch), and its "Ready" will ask for the read again.
+ */
+export const currentSession = (client: ZooKeeperClient): Effect.Effect<bigint | undefined> =>
+  Effect.map(client.clientId, (id) => (Option.isSome(id) ? id.value.sessionId : undefined))
+
 /** Waits (interruptibly) until the client is connected. */
 export const awaitConnected = (client: ZooKeeperClient): Effect.Effect<void> =>
   Effect.gen(function* () {
     while (!(yield* client.awaitConnected(60_000))) {
       // keep waiting: the client reconnects on its own, or the caller's scope ends
-    }
-  })
-
-/**
- * Waits until the fiber is suspended (or done). A fiber running a watch stream suspends for the
- * first time on the addWatch reply: the request has been handed to the connection by then (the
- * client sends synchronously when connected, and queues in order when not).
- */
-const awaitSuspended = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Effect.Effect<void> =>
-  Effect.gen(function* () {
-    for (let i = 0; i < 10_000; i++) {
-      if (Option.isSome(yield* Fiber.poll(fiber))) return
-      const status = yield* Fiber.status(fiber)
-      if (FiberStatus.isSuspended(status) || FiberStatus.isDone(status)) return
-      yield* Effect.yieldNow()
     }
   })
 
@@ -84,17 +77,18 @@ export const superviseWatch = (
     let backoff = 50
     for (;;) {
       yield* awaitConnected(client)
-      const fiber = yield* client.watch(path, { recursive }).pipe(
-        Stream.runForEach((event) => Effect.sync(() => signal({ _tag: "Event", event }))),
-        Effect.fork
+      // The inner scope is the watch's lifetime: closing it (on the caller's interruption too)
+      // removes the watch from the server before the caller's scope is done.
+      const exit = yield* Effect.exit(
+        Effect.scoped(
+          Effect.gen(function* () {
+            const events = yield* client.addWatch(path, { recursive })
+            signal({ _tag: "Ready", generation: generation++, session: yield* currentSession(client) })
+            backoff = 50
+            yield* Stream.runForEach(events, (event) => Effect.sync(() => signal({ _tag: "Event", event })))
+          })
+        )
       )
-      // On interruption (the scope closes), wait for the watch's own finalizer: it removes the
-      // watch from the server, and the caller's scope must not close before that is done.
-      const exit = yield* Effect.gen(function* () {
-        yield* awaitSuspended(fiber)
-        signal({ _tag: "Ready", generation: generation++ })
-        return yield* Fiber.await(fiber)
-      }).pipe(Effect.onInterrupt(() => Fiber.interrupt(fiber)))
       const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
       if (Option.isNone(failure)) {
         // The stream never ends on its own; an interruption or defect: try again.

@@ -16,7 +16,7 @@ import {
   type ZooKeeperConfig,
   ZooKeeperError
 } from "@effect-zk/core"
-import { Deferred, Effect, Exit, FiberId, Option, Redacted, type Scope, Stream, SubscriptionRef } from "effect"
+import { Deferred, Effect, Exit, FiberId, Option, Queue, Redacted, type Scope, Stream, SubscriptionRef, Take } from "effect"
 import { Engine, type WatchRequest } from "./engine.js"
 import { checkPath, checkVersion, createBody, EMPTY, toBytes, transactionOps, transactionResults } from "./requests.js"
 import type { Server } from "./server.js"
@@ -445,6 +445,19 @@ const operations = (
         )
       ),
     whoAmI: traced("whoAmI", undefined, Effect.map(engine.request("whoAmI", {}, { op: "whoAmI" }), (r) => r.ids)),
+    addWatch: (path, options = {}) =>
+      Effect.gen(function* () {
+        const events = yield* Queue.unbounded<Take.Take<WatchedEvent, Error>>()
+        // added first, so it runs after the watch's own finalizer: the stream ends with the scope
+        yield* Effect.addFinalizer(() => Queue.offer(events, Take.end))
+        yield* addWatchScoped(
+          path,
+          options.recursive === true,
+          (event) => Queue.unsafeOffer(events, Take.of(event)),
+          (error) => Queue.unsafeOffer(events, Take.fail(error))
+        )
+        return Stream.flattenTake(Stream.fromQueue(events))
+      }),
     watch: (path, options = {}) =>
       Stream.asyncScoped<WatchedEvent, Error>((emit) =>
         addWatchScoped(

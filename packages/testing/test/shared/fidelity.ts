@@ -5,7 +5,7 @@
  * honest.
  */
 import { Acl, Transaction } from "@effect-zk/core"
-import { Chunk, Effect, Fiber, Option, Stream } from "effect"
+import { Chunk, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { expect } from "vitest"
 import { type Harness, type It, recorder, tagOf, test, text, unique } from "./harness.js"
 
@@ -257,10 +257,8 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
       const at = (p: string) => `${zk.chroot}${p}`
       yield* zk.create("/q")
       yield* zk.create("/q/c")
-      const events = yield* Effect.fork(
-        zk.watch("/q").pipe(Stream.take(4), Stream.runCollect, Effect.timeout("10 seconds"))
-      )
-      yield* Effect.sleep("300 millis")
+      const stream = yield* zk.addWatch("/q")
+      const events = yield* Effect.fork(stream.pipe(Stream.take(4), Stream.runCollect, Effect.timeout("10 seconds")))
       yield* other.set(at("/q/c"), "1")
       yield* other.delete(at("/q/c"))
       yield* other.delete(at("/q"))
@@ -277,10 +275,8 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
       const other = yield* h.rootClient()
       const at = (p: string) => `${zk.chroot}${p}`
       yield* zk.create("/r")
-      const events = yield* Effect.fork(
-        zk.watch("/r", { recursive: true }).pipe(Stream.take(8), Stream.runCollect, Effect.timeout("10 seconds"))
-      )
-      yield* Effect.sleep("300 millis")
+      const stream = yield* zk.addWatch("/r", { recursive: true })
+      const events = yield* Effect.fork(stream.pipe(Stream.take(8), Stream.runCollect, Effect.timeout("10 seconds")))
       yield* other.create(at("/r/a"))
       yield* other.delete(at("/r/a"))
       yield* other.delete(at("/r"))
@@ -315,8 +311,8 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
       yield* zk.removeWatches("/nx", "data")
       expect(yield* rec.next).toMatchObject({ type: "DATA_WATCH_REMOVED", path: "/nx" })
       yield* zk.create("/pw")
-      const stream = yield* Effect.fork(zk.watch("/pw").pipe(Stream.take(1), Stream.runCollect, Effect.timeout("1 second"), Effect.option))
-      yield* Effect.sleep("300 millis")
+      const watched = yield* zk.addWatch("/pw")
+      const stream = yield* Effect.fork(watched.pipe(Stream.take(1), Stream.runCollect, Effect.timeout("1 second"), Effect.option))
       yield* zk.removeWatches("/pw", "data")
       yield* zk.removeWatches("/pw", "children")
       expect(tagOf(yield* Effect.exit(zk.removeWatches("/pw", "any")))).toBe("NoWatcherError")
@@ -332,10 +328,10 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
       const other = yield* h.rootClient()
       const rec = yield* recorder
       yield* zk.create("/m")
+      const stream = yield* zk.addWatch("/m")
       const events = yield* Effect.fork(
-        zk.watch("/m").pipe(Stream.take(2), Stream.runCollect, Effect.timeout("1500 millis"), Effect.option)
+        stream.pipe(Stream.take(2), Stream.runCollect, Effect.timeout("1500 millis"), Effect.option)
       )
-      yield* Effect.sleep("300 millis")
       yield* zk.get("/m", { watch: rec.callback })
       yield* other.set(`${zk.chroot}/m`, "1")
       yield* other.set(`${zk.chroot}/m`, "2")
@@ -377,10 +373,11 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
       yield* zk.create("/q")
       yield* zk.getChildren("/p", { watch: () => {} })
       for (const path of ["/p", "/q"]) {
-        const stream = yield* Effect.fork(zk.watch(path).pipe(Stream.runDrain))
-        yield* Effect.sleep("300 millis")
+        // a scope per path: closing it ends the watch as the end of a stream would
+        const scope = yield* Scope.make()
+        yield* Scope.extend(zk.addWatch(path), scope)
         expect(yield* watchedPaths).toContain(at(path))
-        yield* Fiber.interrupt(stream)
+        yield* Scope.close(scope, Exit.void)
       }
       // 3.8 removes watches by kind only: the client keeps the server's watch while its own one-shot one needs it
       const after = yield* watchedPaths

@@ -69,8 +69,7 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
       const watched = yield* zk.getAndWatch(`${base}/keep`)
       const fired = yield* Ref.make(0)
       yield* zk.get(`${base}/keep`, { watch: () => Ref.update(fired, (n) => n + 1) })
-      const persistent = yield* Effect.fork(zk.watch(`${base}/keep`).pipe(Stream.runDrain))
-      yield* Effect.sleep("200 millis")
+      const persistent = yield* Effect.fork(Stream.runDrain(yield* zk.addWatch(`${base}/keep`)))
       const l = yield* listenTo(zk)
       yield* expire
       const states: Array<string> = []
@@ -246,8 +245,7 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
       const zk = yield* h.client()
       yield* zk.create("/w")
       const watched = yield* zk.getAndWatch("/w")
-      const stream = yield* Effect.fork(zk.watch("/w").pipe(Stream.runDrain))
-      yield* Effect.sleep("200 millis")
+      const stream = yield* Effect.fork(Stream.runDrain(yield* zk.addWatch("/w")))
       yield* zk.close
       const lost = yield* Effect.flip(watched.event)
       expect(lost._tag).toBe("ClientClosedError")

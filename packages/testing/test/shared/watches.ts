@@ -81,23 +81,55 @@ export const watches = <R>(it: It<R>, h: Harness<R>): void => {
     })
   )
 
-  test(it, h, "persistent watches see every change until the stream ends, then the server forgets them", () =>
+  test(it, h, "persistent watches see every change until their scope ends, then the server forgets them", () =>
     Effect.gen(function* () {
       const zk = yield* h.client()
       yield* zk.create("/p")
-      const events = yield* Effect.fork(
-        zk.watch("/p").pipe(Stream.take(3), Stream.runCollect, Effect.timeout("10 seconds"))
+      // addWatch completes once the server has the watch: nothing done afterwards is missed
+      const got = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const stream = yield* zk.addWatch("/p")
+          const events = yield* Effect.fork(stream.pipe(Stream.take(3), Stream.runCollect, Effect.timeout("10 seconds")))
+          yield* zk.set("/p", "1")
+          yield* zk.create("/p/c")
+          yield* zk.set("/p", "2")
+          return Chunk.toReadonlyArray(yield* Fiber.join(events))
+        })
       )
-      yield* Effect.sleep("300 millis")
-      yield* zk.set("/p", "1")
-      yield* zk.create("/p/c")
-      yield* zk.set("/p", "2")
-      const got = Chunk.toReadonlyArray(yield* Fiber.join(events))
       expect(got.map((e) => e.type)).toEqual(["CHANGED", "CHILD", "CHANGED"])
       expect(got.every((e) => e.path === "/p")).toBe(true)
-      // After the stream ended the watch is removed on the server: removing it again says NoWatcher.
-      const again = yield* Effect.flip(zk.removeWatches("/p", "any"))
-      expect(again._tag).toBe("NoWatcherError")
+      // After the scope ended the watch is removed on the server: removing it again says NoWatcher.
+      expect((yield* Effect.flip(zk.removeWatches("/p", "any")))._tag).toBe("NoWatcherError")
+      // The lazy form registers when the stream runs, which cannot be seen from outside: change
+      // the node until it reports a change. When the stream ends, the watch goes too.
+      const lazy = yield* Effect.fork(zk.watch("/p").pipe(Stream.take(1), Stream.runCollect))
+      for (let i = 0; i < 200 && Option.isNone(yield* Fiber.poll(lazy)); i++) {
+        yield* zk.set("/p", `${i}`)
+        yield* Effect.sleep("25 millis")
+      }
+      const first = Chunk.toReadonlyArray(yield* Fiber.join(lazy).pipe(Effect.timeout("5 seconds")))
+      expect(first).toMatchObject([{ type: "CHANGED", path: "/p" }])
+      expect((yield* Effect.flip(zk.removeWatches("/p", "any")))._tag).toBe("NoWatcherError")
+    })
+  )
+
+  test(it, h, "addWatch: its stream ends when the scope closes; a bad path fails at once", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      yield* zk.create("/aw")
+      const [events, rest] = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const stream = yield* zk.addWatch("/aw")
+          yield* zk.set("/aw", "1")
+          // collected after the scope closed: what came before, then the end
+          return [stream, undefined] as const
+        })
+      )
+      expect(rest).toBeUndefined()
+      const got = Chunk.toReadonlyArray(yield* Stream.runCollect(events).pipe(Effect.timeout("5 seconds")))
+      expect(got.map((e) => `${e.type} ${e.path}`)).toEqual(["CHANGED /aw"])
+      const bad = yield* Effect.flip(Effect.scoped(zk.addWatch("no-slash")))
+      expect(bad._tag).toBe("InvalidArgumentError")
     })
   )
 
@@ -105,10 +137,8 @@ export const watches = <R>(it: It<R>, h: Harness<R>): void => {
     Effect.gen(function* () {
       const zk = yield* h.client()
       yield* zk.create("/r")
-      const events = yield* Effect.fork(
-        zk.watch("/r", { recursive: true }).pipe(Stream.take(4), Stream.runCollect, Effect.timeout("10 seconds"))
-      )
-      yield* Effect.sleep("300 millis")
+      const stream = yield* zk.addWatch("/r", { recursive: true })
+      const events = yield* Effect.fork(stream.pipe(Stream.take(4), Stream.runCollect, Effect.timeout("10 seconds")))
       yield* zk.create("/r/a")
       yield* zk.create("/r/a/b", { data: "x" })
       yield* zk.set("/r/a/b", "y")
@@ -147,16 +177,16 @@ export const watches = <R>(it: It<R>, h: Harness<R>): void => {
       const seen = yield* Queue.unbounded<string>()
       yield* zk.create("/o")
       const done = yield* Deferred.make<void>()
+      const stream = yield* zk.addWatch("/o", { recursive: true })
       const events = yield* Effect.fork(
-        zk.watch("/o", { recursive: true }).pipe(
+        stream.pipe(
           Stream.tap((e) => Queue.offer(seen, `${e.type} ${e.path}`)),
           Stream.take(20),
           Stream.runDrain,
           Effect.zipRight(Deferred.succeed(done, undefined))
         )
       )
-      yield* Effect.sleep("300 millis")
-      for (let i = 0; i < 10; i++) {
+            for (let i = 0; i < 10; i++) {
         yield* other.create(`${zk.chroot}/o/n${i}`)
         yield* other.delete(`${zk.chroot}/o/n${i}`)
       }
