@@ -14,6 +14,7 @@ import type { ClientState, WatchedEvent } from "./ClientState.js"
 import type { ZooKeeperHandler } from "./Handler.js"
 import { makeClient } from "./internal/client.js"
 import type { ZnodeStat } from "./Stat.js"
+import type { ZooKeeperError } from "./ZooKeeperError.js"
 import type * as Transaction from "./Transaction.js"
 import type { CreateOptions, NodeData, WatcherType } from "./ZooKeeper.js"
 import * as ZooKeeperConfig from "./ZooKeeperConfig.js"
@@ -92,7 +93,7 @@ export const connect = async (
     await Effect.runPromise(Scope.close(scope, exit))
     throw Cause.squash(exit.cause)
   }
-  const { client, queues, addWatchScoped } = exit.value
+  const { client, queues, addWatchScoped, direct } = exit.value
   // Every promise settles from the completion queue.
   const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
     new Promise<A>((resolve, reject) => {
@@ -106,20 +107,76 @@ export const connect = async (
         )
       )
     })
-  const watchOption = (w: PromiseWatchCallback | undefined) =>
-    w === undefined ? {} : { watch: (e: WatchedEvent) => Effect.promise(async () => w(e)) }
+  // One WatchCallback per promise callback, so that the same callback set twice on a node is
+  // one watcher (as in the Effect API and kazoo).
+  const watchCallbacks = new WeakMap<PromiseWatchCallback, (e: WatchedEvent) => Effect.Effect<void>>()
+  const watchCallback = (w: PromiseWatchCallback | undefined) => {
+    if (w === undefined) return undefined
+    let callback = watchCallbacks.get(w)
+    if (callback === undefined) {
+      callback = (e: WatchedEvent) => Effect.promise(async () => w(e))
+      watchCallbacks.set(w, callback)
+    }
+    return callback
+  }
+  const watchOption = (w: PromiseWatchCallback | undefined) => {
+    const watch = watchCallback(w)
+    return watch === undefined ? {} : { watch }
+  }
+  // The hot operations skip the fiber when connected: sent from here, settled from the reader
+  // through the completion queue like every other promise. `send` returns false when the call
+  // must take the Effect path (`fallback`): not connected, or the client is closing.
+  const fast = <A>(
+    send: (done: (exit: Exit.Exit<A, ZooKeeperError>) => void) => boolean,
+    fallback: () => Promise<A>
+  ): Promise<A> =>
+    new Promise<A>((resolve, reject) => {
+      const done = (result: Exit.Exit<A, ZooKeeperError>) => {
+        const settle = () => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
+        if (!queues.completion.offer(Effect.sync(settle))) settle()
+      }
+      if (!send(done)) fallback().then(resolve, reject)
+    })
+  const noNodeAsUndefined =
+    (done: (exit: Exit.Exit<ZnodeStat | undefined, ZooKeeperError>) => void) =>
+    (exit: Exit.Exit<Option.Option<ZnodeStat>, ZooKeeperError>) =>
+      done(
+        Exit.isSuccess(exit)
+          ? Exit.succeed(Option.getOrUndefined(exit.value))
+          : exit.cause._tag === "Fail" && exit.cause.error._tag === "NoNodeError"
+            ? Exit.succeed(undefined)
+            : Exit.failCause(exit.cause)
+      )
   const listenerMap = new Map<(state: ClientState) => void, (state: ClientState) => void>()
   let closed = false
   return {
     create: (path, o) => run(client.create(path, o)),
     createWithStat: (path, o) => run(client.createWithStat(path, o)),
     ensurePath: (path, o) => run(client.ensurePath(path, o)),
-    exists: (path, o) => run(Effect.map(client.exists(path, watchOption(o?.watch)), Option.getOrUndefined)),
-    get: (path, o) => run(client.get(path, watchOption(o?.watch))),
+    exists: (path, o) =>
+      fast(
+        (done) => direct.exists(path, watchCallback(o?.watch), noNodeAsUndefined(done)),
+        () => run(Effect.map(client.exists(path, watchOption(o?.watch)), Option.getOrUndefined))
+      ),
+    get: (path, o) =>
+      fast(
+        (done) => direct.get(path, watchCallback(o?.watch), done),
+        () => run(client.get(path, watchOption(o?.watch)))
+      ),
     getChildren: (path, o) => run(client.getChildren(path, watchOption(o?.watch))),
     getChildrenWithStat: (path, o) => run(client.getChildrenWithStat(path, watchOption(o?.watch))),
-    set: (path, data, o) => run(client.set(path, data, o)),
-    delete: (path, o) => run(client.delete(path, o)),
+    set: (path, data, o) =>
+      fast(
+        (done) => direct.set(path, data, o?.version, done),
+        () => run(client.set(path, data, o))
+      ),
+    delete: (path, o) =>
+      o?.recursive === true
+        ? run(client.delete(path, o))
+        : fast(
+            (done) => direct.delete(path, o?.version, done),
+            () => run(client.delete(path, o))
+          ),
     getAcls: (path) => run(client.getAcls(path)),
     setAcls: (path, acl, o) => run(client.setAcls(path, acl, o)),
     addAuth: (scheme, credential) => run(client.addAuth(scheme, credential)),

@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { Equal, Hash } from "effect"
-import { type Inspectable, NodeInspectSymbol } from "effect/Inspectable"
+import type { Equal } from "effect"
+import type { Inspectable } from "effect/Inspectable"
+import { isStat, ZnodeStatImpl } from "./internal/stat.js"
 
 /**
  * The `Stat` record as the protocol decodes it (times are 64-bit milliseconds).
@@ -80,121 +81,13 @@ export interface ZnodeStat extends Equal.Equal, Inspectable {
   readonly isEphemeral: boolean
 }
 
-const TypeId: unique symbol = Symbol.for("effect-zk/ZnodeStat")
-
-class ZnodeStatImpl implements ZnodeStat {
-  readonly [TypeId] = TypeId
-  readonly czxid: bigint
-  readonly mzxid: bigint
-  readonly ctime: number
-  readonly mtime: number
-  readonly version: number
-  readonly cversion: number
-  readonly aversion: number
-  readonly ephemeralOwner: bigint
-  readonly dataLength: number
-  readonly numChildren: number
-  readonly pzxid: bigint
-
-  constructor(r: StatRecord) {
-    this.czxid = r.czxid
-    this.mzxid = r.mzxid
-    this.ctime = Number(r.ctime)
-    this.mtime = Number(r.mtime)
-    this.version = r.version
-    this.cversion = r.cversion
-    this.aversion = r.aversion
-    this.ephemeralOwner = r.ephemeralOwner
-    this.dataLength = r.dataLength
-    this.numChildren = r.numChildren
-    this.pzxid = r.pzxid
-  }
-
-  get aclVersion(): number {
-    return this.aversion
-  }
-  get childrenVersion(): number {
-    return this.cversion
-  }
-  get childrenCount(): number {
-    return this.numChildren
-  }
-  get created(): number {
-    return this.ctime / 1000
-  }
-  get lastModified(): number {
-    return this.mtime / 1000
-  }
-  get creationTransactionId(): bigint {
-    return this.czxid
-  }
-  get lastModifiedTransactionId(): bigint {
-    return this.mzxid
-  }
-  get ownerSessionId(): bigint | undefined {
-    return this.ephemeralOwner === 0n ? undefined : this.ephemeralOwner
-  }
-  get isEphemeral(): boolean {
-    return this.ephemeralOwner !== 0n
-  }
-
-  [Equal.symbol](that: Equal.Equal): boolean {
-    return (
-      isZnodeStat(that) &&
-      this.czxid === that.czxid &&
-      this.mzxid === that.mzxid &&
-      this.ctime === that.ctime &&
-      this.mtime === that.mtime &&
-      this.version === that.version &&
-      this.cversion === that.cversion &&
-      this.aversion === that.aversion &&
-      this.ephemeralOwner === that.ephemeralOwner &&
-      this.dataLength === that.dataLength &&
-      this.numChildren === that.numChildren &&
-      this.pzxid === that.pzxid
-    )
-  }
-
-  [Hash.symbol](): number {
-    return Hash.cached(
-      this,
-      Hash.array([Hash.hash(this.mzxid), Hash.hash(this.pzxid), this.version, this.cversion, this.aversion])
-    )
-  }
-
-  toJSON(): Record<string, unknown> {
-    return {
-      _id: "ZnodeStat",
-      czxid: String(this.czxid),
-      mzxid: String(this.mzxid),
-      ctime: this.ctime,
-      mtime: this.mtime,
-      version: this.version,
-      cversion: this.cversion,
-      aversion: this.aversion,
-      ephemeralOwner: String(this.ephemeralOwner),
-      dataLength: this.dataLength,
-      numChildren: this.numChildren,
-      pzxid: String(this.pzxid)
-    }
-  }
-
-  toString(): string {
-    return `ZnodeStat(${JSON.stringify(this.toJSON())})`
-  }
-
-  [NodeInspectSymbol](): unknown {
-    return this.toJSON()
-  }
-}
-
 /**
  * Whether a value is a {@link ZnodeStat}.
  *
  * @since 0.1.0
  * @category guards
  */
-export const isZnodeStat = (u: unknown): u is ZnodeStat => typeof u === "object" && u !== null && TypeId in u
+export const isZnodeStat = (u: unknown): u is ZnodeStat => isStat(u)
 
 /**
  * The public stat for a decoded `Stat` record. Cheap: eleven field copies; kazoo's names are
@@ -203,4 +96,17 @@ export const isZnodeStat = (u: unknown): u is ZnodeStat => typeof u === "object"
  * @since 0.1.0
  * @category constructors
  */
-export const fromRecord = (record: StatRecord): ZnodeStat => new ZnodeStatImpl(record)
+export const fromRecord = (record: StatRecord): ZnodeStat =>
+  new ZnodeStatImpl(
+    record.czxid,
+    record.mzxid,
+    Number(record.ctime),
+    Number(record.mtime),
+    record.version,
+    record.cversion,
+    record.aversion,
+    record.ephemeralOwner,
+    record.dataLength,
+    record.numChildren,
+    record.pzxid
+  )

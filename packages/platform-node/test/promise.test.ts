@@ -50,6 +50,66 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("promise facade", (i
     })
   )
 
+  it.effect("the hot calls (get, exists, set, delete) sent without a fiber: results, typed rejections, watches, and the path taken while disconnected", () =>
+    Effect.gen(function* () {
+      const cs = yield* hosts
+      yield* Effect.promise(async () => {
+        const zk = await connect({ hosts: cs, whileDisconnected: "wait" })
+        try {
+          const base = `/promise-direct-${Date.now()}`
+          await zk.ensurePath(base)
+          await zk.create(`${base}/n`, { data: "x" })
+          // results, many in flight at once, in order
+          const many = await Promise.all(Array.from({ length: 200 }, () => zk.get(`${base}/n`)))
+          expect(many.every((r) => new TextDecoder().decode(r.data) === "x" && r.stat.version === 0)).toBe(true)
+          expect((await zk.exists(`${base}/n`))?.dataLength).toBe(1)
+          expect(await zk.exists(`${base}/none`)).toBeUndefined()
+          const stat = await zk.set(`${base}/n`, new Uint8Array([1, 2, 3]), { version: 0 })
+          expect([stat.version, stat.dataLength]).toEqual([1, 3])
+          // typed rejections, naming the call
+          const rejected = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e)
+          expect(await rejected(zk.set(`${base}/n`, "y", { version: 7 }))).toMatchObject({ _tag: "BadVersionError", op: "set", path: `${base}/n` })
+          expect(await rejected(zk.get(`${base}/none`))).toMatchObject({ _tag: "NoNodeError", op: "get" })
+          expect(await rejected(zk.delete(base))).toMatchObject({ _tag: "NotEmptyError", op: "delete", path: base })
+          expect(await rejected(zk.get("no-slash"))).toMatchObject({ _tag: "InvalidArgumentError", op: "get" })
+          expect(await rejected(zk.exists(`${base}/`))).toMatchObject({ _tag: "InvalidArgumentError", op: "exists" })
+          expect(await rejected(zk.delete("/zookeeper"))).toMatchObject({ _tag: "InvalidArgumentError", op: "delete" })
+          expect(await rejected(zk.set(`${base}/n`, "y", { version: -2 }))).toMatchObject({ _tag: "InvalidArgumentError", op: "set" })
+          // a watch set through get and exists with the same callback is one watcher: one call
+          const seen: Array<string> = []
+          const onEvent = (e: { readonly type: string; readonly path: string }) => {
+            seen.push(`${e.type} ${e.path}`)
+          }
+          await zk.get(`${base}/n`, { watch: onEvent })
+          await zk.exists(`${base}/n`, { watch: onEvent })
+          await zk.set(`${base}/n`, "z")
+          await zk.sync(base)
+          for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+          await new Promise((r) => setTimeout(r, 100))
+          expect(seen).toEqual([`CHANGED ${base}/n`])
+          // an exists watch on a missing node fires on its creation
+          const created: Array<string> = []
+          expect(await zk.exists(`${base}/later`, { watch: (e) => void created.push(e.type) })).toBeUndefined()
+          await zk.create(`${base}/later`)
+          for (let i = 0; i < 100 && created.length === 0; i++) await new Promise((r) => setTimeout(r, 20))
+          expect(created).toEqual(["CREATED"])
+          // while disconnected the calls take the Effect path: they wait for the connection
+          await zk.restart()
+          const waited = await Promise.all([zk.get(`${base}/n`), zk.exists(`${base}/later`), zk.delete(`${base}/later`)])
+          expect(new TextDecoder().decode(waited[0].data)).toBe("z")
+          expect(waited[1]?.version).toBe(0)
+          expect(await zk.exists(`${base}/later`)).toBeUndefined()
+          await zk.delete(base, { recursive: true })
+        } finally {
+          await zk.close()
+        }
+        for (const call of [zk.get("/"), zk.exists("/"), zk.set("/x", "1"), zk.delete("/x")]) {
+          expect(await call.catch((e: unknown) => e)).toMatchObject({ _tag: "ClientClosedError" })
+        }
+      })
+    })
+  )
+
   it.effect("connect rejects with ConnectionLoss when no server answers, and with ConfigurationError on bad options", () =>
     Effect.promise(async () => {
       const lost = await connect({ hosts: "127.0.0.1:1", connectTimeout: 200, sessionTimeout: 1000 }).catch(

@@ -37,8 +37,9 @@ import {
   InvalidArgumentError,
   type ZooKeeperError
 } from "../ZooKeeperError.js"
-import { Engine, type WatchRequest } from "./engine.js"
+import { type Call, Engine, type FastDecode, type WatchRequest } from "./engine.js"
 import * as R from "./records.js"
+import { ReplyDecoder } from "./replies.js"
 import type { WatchKind, Watcher } from "./watchRegistry.js"
 
 const encoder = new TextEncoder()
@@ -78,7 +79,7 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
     engine.loopFiber = fiber
     yield* Effect.addFinalizer(() => Effect.zipRight(engine.close(), Fiber.interrupt(fiber)))
 
-    const { client, addWatchScoped } = makeOperations(engine, config, chroot, queues.watch, listeners, stateRef)
+    const { client, addWatchScoped, direct } = makeOperations(engine, config, chroot, queues.watch, listeners, stateRef)
     if (config.chroot !== undefined) {
       // kazoo warns when the chroot does not exist: every path would fail with NoNode.
       const root = config.chroot
@@ -104,7 +105,7 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
         return yield* engine.terminal ?? new ConnectionLossError({ op: "connect", path: undefined })
       }
     }
-    return { client, queues, addWatchScoped }
+    return { client, queues, addWatchScoped, direct }
   })
 
 const makeOperations = (
@@ -160,6 +161,14 @@ const makeOperations = (
     stat: stat(r.stat)
   })
   const toVoid = (): void => undefined
+  // The same, straight from the reply's bytes (the mappers above stay the fallback).
+  const replies = new ReplyDecoder()
+  const fastNodeData: FastDecode<NodeData> = (f, o) => replies.dataReply(f, o, EMPTY)
+  const fastStat: FastDecode<Stat.ZnodeStat> = (f, o) => replies.statReply(f, o)
+  const fastSomeStat: FastDecode<Option.Option<Stat.ZnodeStat>> = (f, o) => {
+    const stat = replies.statReply(f, o)
+    return stat === undefined ? undefined : Option.some(stat)
+  }
   const createdPath = (r: { readonly path: string }): { path: string; stat: Stat.ZnodeStat | undefined } => ({
     path: chroot.strip(r.path),
     stat: undefined
@@ -201,39 +210,90 @@ const makeOperations = (
   const dataKind = (err: number): WatchKind | undefined => (err === 0 ? "data" : undefined)
   const childKind = (err: number): WatchKind | undefined => (err === 0 ? "child" : undefined)
 
+  // The hot operations as prepared calls (validated, chroot applied), run as Effects here and
+  // sent without a fiber by the promise facade (`direct`).
+  const existsCall = (
+    path: string,
+    watcher: Watcher | undefined
+  ): Call<"exists", Option.Option<Stat.ZnodeStat>> | InvalidArgumentError => {
+    const bad = checkPath(path, "exists")
+    if (bad !== undefined) return bad
+    const serverPath = chroot.prefix(path)
+    return {
+      op: "exists",
+      body: { path: serverPath, watch: watcher !== undefined },
+      ctx: { op: "exists", path },
+      watch: watcher === undefined ? undefined : { serverPath, watcher, kindFor: existsKind },
+      map: someStat,
+      fast: fastSomeStat
+    }
+  }
+  const isNoNode = (e: ZooKeeperError): e is ZooKeeperError => e._tag === "NoNodeError"
+  const none = () => Effect.succeed(Option.none())
   const existsRaw = (
     path: string,
     watcher: Watcher | undefined
   ): Effect.Effect<Option.Option<Stat.ZnodeStat>, ZooKeeperError> => {
-    const bad = checkPath(path, "exists")
-    if (bad !== undefined) return Effect.fail(bad)
-    const serverPath = chroot.prefix(path)
-    const watch: WatchRequest | undefined =
-      watcher === undefined ? undefined : { serverPath, watcher, kindFor: existsKind }
-    return engine
-      .requestMap("exists", { path: serverPath, watch: watcher !== undefined }, { op: "exists", path }, watch, someStat)
-      .pipe(
-        Effect.catchIf(
-          (e): e is ZooKeeperError => e._tag === "NoNodeError",
-          () => Effect.succeed(Option.none())
-        )
-      )
+    const call = existsCall(path, watcher)
+    return call instanceof InvalidArgumentError ? Effect.fail(call) : Effect.catchIf(engine.call(call), isNoNode, none)
   }
 
-  const getRaw = (path: string, watcher: Watcher | undefined): Effect.Effect<NodeData, ZooKeeperError> => {
+  const getCall = (path: string, watcher: Watcher | undefined): Call<"getData", NodeData> | InvalidArgumentError => {
     const bad = checkPath(path, "get")
-    if (bad !== undefined) return Effect.fail(bad)
+    if (bad !== undefined) return bad
     const serverPath = chroot.prefix(path)
-    const watch: WatchRequest | undefined =
-      watcher === undefined ? undefined : { serverPath, watcher, kindFor: dataKind }
-    return engine.requestMap(
-      "getData",
-      { path: serverPath, watch: watcher !== undefined },
-      { op: "get", path },
-      watch,
-      toNodeData
-    )
+    return {
+      op: "getData",
+      body: { path: serverPath, watch: watcher !== undefined },
+      ctx: { op: "get", path },
+      watch: watcher === undefined ? undefined : { serverPath, watcher, kindFor: dataKind },
+      map: toNodeData,
+      fast: fastNodeData
+    }
   }
+  const getRaw = (path: string, watcher: Watcher | undefined): Effect.Effect<NodeData, ZooKeeperError> => {
+    const call = getCall(path, watcher)
+    return call instanceof InvalidArgumentError ? Effect.fail(call) : engine.call(call)
+  }
+
+  const setCall = (
+    path: string,
+    data: Transaction.Bytes,
+    version: number | undefined
+  ): Call<"setData", Stat.ZnodeStat> | ZooKeeperError => {
+    const bad = checkPath(path, "set") ?? checkVersion(version, "set", path)
+    if (bad !== undefined) return bad
+    const bytes = toBytes(data)
+    const tooBig = Path.validateData(bytes, config.maxDataLength, { op: "set", path })
+    if (tooBig !== undefined) return tooBig
+    return {
+      op: "setData",
+      body: { path: chroot.prefix(path), data: bytes, version: version ?? -1 },
+      ctx: { op: "set", path },
+      watch: undefined,
+      map: statOf,
+      fast: fastStat
+    }
+  }
+
+  /** A plain delete (not recursive). */
+  const deleteCall = (path: string, version: number | undefined): Call<"delete", void> | ZooKeeperError => {
+    const bad = checkPath(path, "delete") ?? checkVersion(version, "delete", path)
+    if (bad !== undefined) return bad
+    const reserved = Path.validateWrite(chroot.prefix(path), "delete", { op: "delete", path })
+    if (reserved !== undefined) return reserved
+    return {
+      op: "delete",
+      body: { path: chroot.prefix(path), version: version ?? -1 },
+      ctx: { op: "delete", path },
+      watch: undefined,
+      map: toVoid,
+      fast: undefined
+    }
+  }
+
+  const runCall = <K extends R.OpName, A>(call: Call<K, A> | ZooKeeperError): Effect.Effect<A, ZooKeeperError> =>
+    "body" in call ? engine.call(call) : Effect.fail(call)
 
   const childrenRaw = (
     path: string,
@@ -689,38 +749,19 @@ const makeOperations = (
       traced(
         "set",
         path,
-        Effect.suspend(() => {
-          const bad = checkPath(path, "set") ?? checkVersion(options.version, "set", path)
-          if (bad !== undefined) return Effect.fail(bad)
-          const bytes = toBytes(data)
-          const tooBig = Path.validateData(bytes, config.maxDataLength, { op: "set", path })
-          if (tooBig !== undefined) return Effect.fail(tooBig)
-          return engine.requestMap(
-            "setData",
-            { path: chroot.prefix(path), data: bytes, version: options.version ?? -1 },
-            { op: "set", path },
-            undefined,
-            statOf
-          )
-        })
+        Effect.suspend(() => runCall(setCall(path, data, options.version)))
       ),
     delete: (path, options = {}) =>
       traced(
         "delete",
         path,
         Effect.suspend(() => {
+          if (options.recursive !== true) return runCall(deleteCall(path, options.version))
           const bad = checkPath(path, "delete") ?? checkVersion(options.version, "delete", path)
           if (bad !== undefined) return Effect.fail(bad)
           const reserved = Path.validateWrite(chroot.prefix(path), "delete", { op: "delete", path })
           if (reserved !== undefined) return Effect.fail(reserved)
-          if (options.recursive === true) return deleteRecursive(path)
-          return engine.requestMap(
-            "delete",
-            { path: chroot.prefix(path), version: options.version ?? -1 },
-            { op: "delete", path },
-            undefined,
-            toVoid
-          )
+          return deleteRecursive(path)
         })
       ),
     getAcls: (path) =>
@@ -896,5 +937,49 @@ const makeOperations = (
     connectedServer: Effect.sync(() => Option.fromNullable(engine.connectedServer)),
     awaitConnected: (timeoutMillis) => engine.awaitConnected(timeoutMillis)
   }
-  return { client, addWatchScoped }
+  /**
+   * The hot operations for the promise facade, sent without a fiber when connected: each
+   * returns false (nothing sent) when the call must take the Effect path instead (no open
+   * connection, client closing); otherwise `done` gets the result, an invalid argument at once.
+   */
+  const direct: DirectCalls = {
+    get: (path, watch, done) => send(getCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
+    exists: (path, watch, done) => send(existsCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
+    set: (path, data, version, done) => send(setCall(path, data, version), done),
+    delete: (path, version, done) => send(deleteCall(path, version), done)
+  }
+  const send = <K extends R.OpName, A>(
+    call: Call<K, A> | ZooKeeperError,
+    done: (exit: Exit.Exit<A, ZooKeeperError>) => void
+  ): boolean => {
+    if ("body" in call) return engine.sendNow(call, done)
+    done(Exit.fail(call))
+    return true
+  }
+  return { client, addWatchScoped, direct }
+}
+
+/** See `direct` in makeOperations. */
+export interface DirectCalls {
+  readonly get: (
+    path: string,
+    watch: WatchCallback | undefined,
+    done: (exit: Exit.Exit<NodeData, ZooKeeperError>) => void
+  ) => boolean
+  readonly exists: (
+    path: string,
+    watch: WatchCallback | undefined,
+    done: (exit: Exit.Exit<Option.Option<Stat.ZnodeStat>, ZooKeeperError>) => void
+  ) => boolean
+  readonly set: (
+    path: string,
+    data: Transaction.Bytes,
+    version: number | undefined,
+    done: (exit: Exit.Exit<Stat.ZnodeStat, ZooKeeperError>) => void
+  ) => boolean
+  readonly delete: (
+    path: string,
+    version: number | undefined,
+    done: (exit: Exit.Exit<void, ZooKeeperError>) => void
+  ) => boolean
 }

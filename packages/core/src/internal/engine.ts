@@ -77,7 +77,9 @@ class RequestPending<K extends R.OpName, A> implements Pending {
     private readonly ctx: ErrorContext,
     private readonly watch: WatchRequest | undefined,
     private readonly map: (response: R.Responses[K]) => A,
-    private readonly resume: (effect: Effect.Effect<A, ZooKeeperError>) => void
+    /** Effect.async's resume, or `sendNow`'s callback: always given an Exit. */
+    private readonly resume: (exit: Exit.Exit<A, ZooKeeperError>) => void,
+    private readonly fast: FastDecode<A> | undefined
   ) {}
 
   writeTo(w: JuteWriter): void {
@@ -93,16 +95,23 @@ class RequestPending<K extends R.OpName, A> implements Pending {
     if (this.done) return
     this.done = true
     if (err !== 0 && !((this.op === "multi" || this.op === "multiRead") && f.length > offset)) {
-      this.resume(Effect.fail(fromCode(err, this.ctx)))
+      this.resume(Exit.fail(fromCode(err, this.ctx)))
       return
+    }
+    if (this.fast !== undefined) {
+      const value = this.fast(f, offset)
+      if (value !== undefined) {
+        this.resume(Exit.succeed(value))
+        return
+      }
     }
     const decoded = R.decodeResponse(this.op, f, offset)
     if (decoded instanceof ProtocolError) {
-      this.resume(Effect.fail(new ProtocolError({ reason: decoded.reason, op: this.ctx.op })))
+      this.resume(Exit.fail(new ProtocolError({ reason: decoded.reason, op: this.ctx.op })))
       this.engine.conn?.abort(decoded)
       return
     }
-    this.resume(Effect.succeed(this.map(decoded)))
+    this.resume(Exit.succeed(this.map(decoded)))
   }
 
   onFail(error: ZooKeeperError): void {
@@ -110,7 +119,7 @@ class RequestPending<K extends R.OpName, A> implements Pending {
     this.done = true
     const ctx = this.ctx
     this.resume(
-      Effect.fail(
+      Exit.fail(
         error._tag === "ClientClosedError"
           ? new ClientClosedError(ctx)
           : error._tag === "ConnectionLossError"
@@ -121,6 +130,26 @@ class RequestPending<K extends R.OpName, A> implements Pending {
       )
     )
   }
+}
+
+/**
+ * A straight-line decoder of a successful reply's body (`frame[offset..]`) into the caller's
+ * value; undefined when the body is not exactly what it expects, which leaves the reply to the
+ * generic decoder (and its error for malformed bytes).
+ */
+export type FastDecode<A> = (frame: Uint8Array, offset: number) => A | undefined
+
+/**
+ * One request as the client prepares it (validated, chroot applied): run as an Effect with
+ * `Engine.call`, or sent straight from outside a fiber with `Engine.sendNow`.
+ */
+export interface Call<K extends R.OpName, A> {
+  readonly op: K
+  readonly body: R.Requests[K]
+  readonly ctx: ErrorContext
+  readonly watch: WatchRequest | undefined
+  readonly map: (response: R.Responses[K]) => A
+  readonly fast: FastDecode<A> | undefined
 }
 
 /** A watch to register when the reply arrives, depending on its error code. */
@@ -448,7 +477,8 @@ export class Engine {
     body: R.Requests[K],
     ctx: ErrorContext,
     watch: WatchRequest | undefined,
-    map: (response: R.Responses[K]) => A
+    map: (response: R.Responses[K]) => A,
+    fast?: FastDecode<A>
   ): Effect.Effect<A, ZooKeeperError> {
     const raw = Effect.async<A, ZooKeeperError>((resume) => {
       if (this.closing) {
@@ -459,7 +489,7 @@ export class Engine {
         resume(Effect.fail(this.terminal))
         return
       }
-      const pending = new RequestPending(this, this.nextXid(), op, body, ctx, watch, map, resume)
+      const pending = new RequestPending(this, this.nextXid(), op, body, ctx, watch, map, resume, fast)
       const conn = this.conn
       if (conn !== undefined && !conn.closed) {
         conn.send(pending)
@@ -493,6 +523,26 @@ export class Engine {
           })
         : raw
     )
+  }
+
+  /** `requestMap` of a prepared call. */
+  call<K extends R.OpName, A>(c: Call<K, A>): Effect.Effect<A, ZooKeeperError> {
+    return this.requestMap(c.op, c.body, c.ctx, c.watch, c.map, c.fast)
+  }
+
+  /**
+   * Sends a prepared call now, without a fiber (the promise facade's hot path): true when it
+   * was handed to an open connection, and `done` then gets the reply's Exit (or the
+   * connection's failure) from the reader. False — nothing sent, `done` never called — when
+   * there is no open connection or the client is closing; the caller then runs `call`, which
+   * waits for a connection as configured.
+   */
+  sendNow<K extends R.OpName, A>(c: Call<K, A>, done: (exit: Exit.Exit<A, ZooKeeperError>) => void): boolean {
+    if (this.closing || this.terminal !== undefined) return false
+    const conn = this.conn
+    if (conn === undefined || conn.closed) return false
+    conn.send(new RequestPending(this, this.nextXid(), c.op, c.body, c.ctx, c.watch, c.map, done, c.fast))
+    return true
   }
 
   /** Adds a credential, sends it now when connected, and replays it after reconnects. */
