@@ -160,9 +160,10 @@ describe("fuzz: frame splitter", () => {
             const chunk = bytes.subarray(at, at + size)
             at += size
             cases++
-            error = splitter.push(chunk, (f) => {
-              if (f.length > max) throw new Error(`frame of ${f.length} bytes`)
-              delivered += 4 + f.length
+            error = splitter.push(chunk, (b, start, end) => {
+              if (start < 0 || end > b.length || end < start) throw new Error(`range ${start}..${end} of ${b.length} bytes`)
+              if (end - start > max) throw new Error(`frame of ${end - start} bytes`)
+              delivered += 4 + end - start
             })
             if (splitter.buffered > max + 4) throw new Error(`${splitter.buffered} bytes buffered`)
             if (error !== undefined) break

@@ -21,7 +21,7 @@ describe("ReplyDecoder", () => {
     fc.assert(
       fc.property(stat, (s) => {
         const frame = body("exists", { stat: s })
-        const fast = decoder.statReply(frame, 0)
+        const fast = decoder.statReply(frame, 0, frame.length)
         expect(fast).toBeDefined()
         const generic = Stat.fromRecord((R.decodeResponse("exists", frame, 0) as R.Responses["exists"]).stat)
         expect(Equal.equals(fast, generic)).toBe(true)
@@ -31,15 +31,17 @@ describe("ReplyDecoder", () => {
     )
   })
 
-  it("a getData reply gives the same data and stat, null data as empty, at any offset", () => {
+  it("a getData reply gives the same data and stat, null data as empty, anywhere in a chunk", () => {
     const decoder = new ReplyDecoder()
     fc.assert(
-      fc.property(fc.option(bytes, { nil: null }), stat, fc.nat(8), (data, s, pad) => {
+      fc.property(fc.option(bytes, { nil: null }), stat, fc.nat(8), bytes, (data, s, pad, after) => {
+        // the reply sits in a chunk between other bytes (frames before and after it)
         const inner = body("getData", { data, stat: s })
-        const frame = new Uint8Array(pad + inner.length)
-        frame.set(inner, pad)
-        const fast = decoder.dataReply(frame, pad, EMPTY)
-        const generic = R.decodeResponse("getData", frame, pad) as R.Responses["getData"]
+        const chunk = new Uint8Array(pad + inner.length + after.length)
+        chunk.set(inner, pad)
+        chunk.set(after, pad + inner.length)
+        const fast = decoder.dataReply(chunk, pad, pad + inner.length, EMPTY)
+        const generic = R.decodeResponse("getData", inner, 0) as R.Responses["getData"]
         expect(fast).toBeDefined()
         expect(Array.from(fast?.data ?? [])).toEqual(Array.from(generic.data ?? []))
         if (generic.data === null) expect(fast?.data).toBe(EMPTY)
@@ -82,19 +84,25 @@ describe("ReplyDecoder", () => {
       numChildren: 0,
       pzxid: 8n
     }
+    const statReply = (b: Uint8Array) => decoder.statReply(b, 0, b.length)
+    const dataReply = (b: Uint8Array) => decoder.dataReply(b, 0, b.length, EMPTY)
     const stat68 = body("exists", { stat: s })
-    expect(decoder.statReply(stat68.subarray(0, 67), 0)).toBeUndefined()
-    expect(decoder.statReply(new Uint8Array([...stat68, 0]), 0)).toBeUndefined()
+    expect(statReply(stat68)).toBeDefined()
+    expect(statReply(stat68.subarray(0, 67))).toBeUndefined()
+    expect(statReply(new Uint8Array([...stat68, 0]))).toBeUndefined()
+    // an end past the bytes given is refused, not read
+    expect(decoder.statReply(stat68.subarray(0, 60), 0, 68)).toBeUndefined()
     const data = body("getData", { data: new Uint8Array([1, 2, 3]), stat: s })
-    expect(decoder.dataReply(data, 0, EMPTY)).toBeDefined()
-    expect(decoder.dataReply(data.subarray(0, data.length - 1), 0, EMPTY)).toBeUndefined()
-    expect(decoder.dataReply(new Uint8Array([...data, 0]), 0, EMPTY)).toBeUndefined()
+    expect(dataReply(data)).toBeDefined()
+    expect(dataReply(data.subarray(0, data.length - 1))).toBeUndefined()
+    expect(dataReply(new Uint8Array([...data, 0]))).toBeUndefined()
+    expect(decoder.dataReply(data.subarray(0, 70), 0, data.length, EMPTY)).toBeUndefined()
     // a data length that runs past the frame, or a negative one other than -1
     const long = data.slice()
     new DataView(long.buffer).setInt32(0, 4)
-    expect(decoder.dataReply(long, 0, EMPTY)).toBeUndefined()
+    expect(dataReply(long)).toBeUndefined()
     new DataView(long.buffer).setInt32(0, -2)
-    expect(decoder.dataReply(long, 0, EMPTY)).toBeUndefined()
-    expect(decoder.dataReply(new Uint8Array(10), 0, EMPTY)).toBeUndefined()
+    expect(dataReply(long)).toBeUndefined()
+    expect(dataReply(new Uint8Array(10))).toBeUndefined()
   })
 })

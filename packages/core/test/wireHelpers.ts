@@ -52,7 +52,7 @@ export class WireSocket {
     socket.on("data", (chunk: Buffer) => {
       // A plain Uint8Array view, so frames are Uint8Arrays (not Buffers) and `slice` copies.
       const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)
-      const error = this.splitter.push(bytes, (frame) => this.deliver(frame.slice()))
+      const error = this.splitter.push(bytes, (b, start, end) => this.deliver(b.slice(start, end)))
       if (error !== undefined) {
         this.lastError = `frame error: ${error.reason}`
         socket.destroy()

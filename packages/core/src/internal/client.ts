@@ -139,6 +139,26 @@ const makeOperations = (
           })
     )
 
+  /**
+   * `traced` for a prepared call, made when the effect runs (validation included): no
+   * `Effect.suspend` between the span check and the request.
+   */
+  const tracedCall = <K extends R.OpName, A>(
+    op: string,
+    path: string,
+    make: () => Call<K, A> | ZooKeeperError
+  ): Effect.Effect<A, ZooKeeperError> =>
+    Effect.withFiberRuntime((fiber) => {
+      const call = make()
+      const effect = "body" in call ? engine.callNow(call) : Effect.fail(call)
+      return fiber.currentTracer === builtInTracer()
+        ? effect
+        : Effect.withSpan(effect, `zk.${op}`, {
+            kind: "client",
+            attributes: { "db.system.name": "zookeeper", "db.operation.name": op, "zk.path": path }
+          })
+    })
+
   // The last path found valid (not for a sequential create): a client mostly repeats paths,
   // and validity does not depend on the operation.
   let lastValidPath = "/"
@@ -163,10 +183,10 @@ const makeOperations = (
   const toVoid = (): void => undefined
   // The same, straight from the reply's bytes (the mappers above stay the fallback).
   const replies = new ReplyDecoder()
-  const fastNodeData: FastDecode<NodeData> = (f, o) => replies.dataReply(f, o, EMPTY)
-  const fastStat: FastDecode<Stat.ZnodeStat> = (f, o) => replies.statReply(f, o)
-  const fastSomeStat: FastDecode<Option.Option<Stat.ZnodeStat>> = (f, o) => {
-    const stat = replies.statReply(f, o)
+  const fastNodeData: FastDecode<NodeData> = (b, o, end) => replies.dataReply(b, o, end, EMPTY)
+  const fastStat: FastDecode<Stat.ZnodeStat> = (b, o, end) => replies.statReply(b, o, end)
+  const fastSomeStat: FastDecode<Option.Option<Stat.ZnodeStat>> = (b, o, end) => {
+    const stat = replies.statReply(b, o, end)
     return stat === undefined ? undefined : Option.some(stat)
   }
   const createdPath = (r: { readonly path: string }): { path: string; stat: Stat.ZnodeStat | undefined } => ({
@@ -291,9 +311,6 @@ const makeOperations = (
       fast: undefined
     }
   }
-
-  const runCall = <K extends R.OpName, A>(call: Call<K, A> | ZooKeeperError): Effect.Effect<A, ZooKeeperError> =>
-    "body" in call ? engine.call(call) : Effect.fail(call)
 
   const childrenRaw = (
     path: string,
@@ -694,8 +711,8 @@ const makeOperations = (
           return ensurePathRaw(path, aclOrDefault(options.acl))
         })
       ),
-    exists: (path, options = {}) =>
-      traced("exists", path, existsRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
+    exists: (path, options) =>
+      traced("exists", path, existsRaw(path, options?.watch === undefined ? undefined : watcherOf(options.watch))),
     existsAndWatch: (path) =>
       traced(
         "exists",
@@ -708,8 +725,8 @@ const makeOperations = (
           )
         })
       ),
-    get: (path, options = {}) =>
-      traced("get", path, getRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
+    get: (path, options) =>
+      tracedCall("get", path, () => getCall(path, options?.watch === undefined ? undefined : watcherOf(options.watch))),
     getAndWatch: (path) =>
       traced(
         "get",
@@ -745,25 +762,21 @@ const makeOperations = (
           )
         })
       ),
-    set: (path, data, options = {}) =>
-      traced(
-        "set",
-        path,
-        Effect.suspend(() => runCall(setCall(path, data, options.version)))
-      ),
+    set: (path, data, options) => tracedCall("set", path, () => setCall(path, data, options?.version)),
     delete: (path, options = {}) =>
-      traced(
-        "delete",
-        path,
-        Effect.suspend(() => {
-          if (options.recursive !== true) return runCall(deleteCall(path, options.version))
-          const bad = checkPath(path, "delete") ?? checkVersion(options.version, "delete", path)
-          if (bad !== undefined) return Effect.fail(bad)
-          const reserved = Path.validateWrite(chroot.prefix(path), "delete", { op: "delete", path })
-          if (reserved !== undefined) return Effect.fail(reserved)
-          return deleteRecursive(path)
-        })
-      ),
+      options.recursive !== true
+        ? tracedCall("delete", path, () => deleteCall(path, options.version))
+        : traced(
+            "delete",
+            path,
+            Effect.suspend(() => {
+              const bad = checkPath(path, "delete") ?? checkVersion(options.version, "delete", path)
+              if (bad !== undefined) return Effect.fail(bad)
+              const reserved = Path.validateWrite(chroot.prefix(path), "delete", { op: "delete", path })
+              if (reserved !== undefined) return Effect.fail(reserved)
+              return deleteRecursive(path)
+            })
+          ),
     getAcls: (path) =>
       traced(
         "getAcls",

@@ -54,8 +54,8 @@ interface Pending {
   writeTo?(w: JuteWriter): void
   /** Set once the caller got its answer or gave up; a late reply is then consumed silently. */
   done: boolean
-  /** Called by the reader with the reply's error code and the frame (body at `offset`). */
-  onReply(err: number, frame: Uint8Array, offset: number): void
+  /** Called by the reader with the reply's error code and its body, `bytes[offset..end)`. */
+  onReply(err: number, bytes: Uint8Array, offset: number, end: number): void
   /** Called when the request can no longer be answered. */
   onFail(error: ZooKeeperError): void
 }
@@ -86,7 +86,7 @@ class RequestPending<K extends R.OpName, A> implements Pending {
     R.writeRequest(w, this.op, this.xid, this.body)
   }
 
-  onReply(err: number, f: Uint8Array, offset: number): void {
+  onReply(err: number, b: Uint8Array, offset: number, end: number): void {
     const watch = this.watch
     if (watch !== undefined && !this.done) {
       const kind = watch.kindFor(err)
@@ -94,18 +94,18 @@ class RequestPending<K extends R.OpName, A> implements Pending {
     }
     if (this.done) return
     this.done = true
-    if (err !== 0 && !((this.op === "multi" || this.op === "multiRead") && f.length > offset)) {
+    if (err !== 0 && !((this.op === "multi" || this.op === "multiRead") && end > offset)) {
       this.resume(Exit.fail(fromCode(err, this.ctx)))
       return
     }
     if (this.fast !== undefined) {
-      const value = this.fast(f, offset)
+      const value = this.fast(b, offset, end)
       if (value !== undefined) {
         this.resume(Exit.succeed(value))
         return
       }
     }
-    const decoded = R.decodeResponse(this.op, f, offset)
+    const decoded = R.decodeResponse(this.op, b.subarray(offset, end), 0)
     if (decoded instanceof ProtocolError) {
       this.resume(Exit.fail(new ProtocolError({ reason: decoded.reason, op: this.ctx.op })))
       this.engine.conn?.abort(decoded)
@@ -133,11 +133,11 @@ class RequestPending<K extends R.OpName, A> implements Pending {
 }
 
 /**
- * A straight-line decoder of a successful reply's body (`frame[offset..]`) into the caller's
+ * A straight-line decoder of a successful reply's body (`bytes[offset..end)`) into the caller's
  * value; undefined when the body is not exactly what it expects, which leaves the reply to the
  * generic decoder (and its error for malformed bytes).
  */
-export type FastDecode<A> = (frame: Uint8Array, offset: number) => A | undefined
+export type FastDecode<A> = (bytes: Uint8Array, offset: number, end: number) => A | undefined
 
 /**
  * One request as the client prepares it (validated, chroot applied): run as an Effect with
@@ -213,9 +213,10 @@ class Conn {
     this.teardown(error)
   }
 
-  private readonly onFrame = (frame: Uint8Array): void => {
+  private readonly onFrame = (bytes: Uint8Array, start: number, end: number): void => {
     if (this.closed) return
     if (this.handshaking) {
+      const frame = bytes.subarray(start, end)
       if (frame.length === R.REPLY_HEADER_LENGTH) {
         // Some servers refuse a handshake with a bare reply header, e.g. a read-only server
         // asked for a new global session answers NotReadOnly.
@@ -240,14 +241,14 @@ class Conn {
       return
     }
     // The ReplyHeader {xid, zxid, err}, read in place: this runs for every reply.
-    if (frame.length < R.REPLY_HEADER_LENGTH) {
-      this.abort(new ProtocolError({ reason: `reply of ${frame.length} bytes is shorter than a ReplyHeader (16)` }))
+    if (end - start < R.REPLY_HEADER_LENGTH) {
+      this.abort(new ProtocolError({ reason: `reply of ${end - start} bytes is shorter than a ReplyHeader (16)` }))
       return
     }
-    const xid = int32(frame, 0)
+    const xid = int32(bytes, start)
     if (xid === R.Xid.ping) return
-    const zxidHigh = int32(frame, 4)
-    const zxidLow = int32(frame, 8)
+    const zxidHigh = int32(bytes, start + 4)
+    const zxidLow = int32(bytes, start + 8)
     if (zxidHigh !== this.zxidHigh || zxidLow !== this.zxidLow) {
       // a zxid not seen just before: only then is it made a bigint and compared
       this.zxidHigh = zxidHigh
@@ -255,15 +256,16 @@ class Conn {
       const zxid = (BigInt(zxidHigh) << 32n) | BigInt(zxidLow >>> 0)
       if (zxid > 0n && zxid > this.engine.lastZxid) this.engine.lastZxid = zxid
     }
-    const err = int32(frame, 12)
+    const err = int32(bytes, start + 12)
+    const body = start + R.REPLY_HEADER_LENGTH
     if (xid === R.Xid.notification) {
-      const event = R.decodeWatcherEvent(frame, R.REPLY_HEADER_LENGTH)
+      const event = R.decodeWatcherEvent(bytes.subarray(body, end), 0)
       if (event instanceof ProtocolError) this.abort(event)
       else this.engine.dispatchEvent(event)
       return
     }
     if (xid === R.Xid.auth && xid !== this.inflight[this.head]?.xid) {
-      this.onEarlyAuthReply(err, frame)
+      this.onEarlyAuthReply(err, bytes, body, end)
       return
     }
     const pending = this.inflight[this.head]
@@ -280,19 +282,19 @@ class Conn {
       this.inflight = this.inflight.slice(this.head)
       this.head = 0
     }
-    pending.onReply(err, frame, R.REPLY_HEADER_LENGTH)
+    pending.onReply(err, bytes, body, end)
   }
 
   /**
    * The server answers auth packets as soon as it reads them, ahead of the requests still in its
    * pipeline: such a reply completes the oldest auth packet in flight, wherever it sits.
    */
-  private onEarlyAuthReply(err: number, frame: Uint8Array): void {
+  private onEarlyAuthReply(err: number, bytes: Uint8Array, body: number, end: number): void {
     for (let i = this.head; i < this.inflight.length; i++) {
       const pending = this.inflight[i]
       if (pending?.xid === R.Xid.auth) {
         this.inflight.splice(i, 1)
-        pending.onReply(err, frame, R.REPLY_HEADER_LENGTH)
+        pending.onReply(err, bytes, body, end)
         return
       }
     }
@@ -480,7 +482,22 @@ export class Engine {
     map: (response: R.Responses[K]) => A,
     fast?: FastDecode<A>
   ): Effect.Effect<A, ZooKeeperError> {
-    const raw = Effect.async<A, ZooKeeperError>((resume) => {
+    const raw = this.rawRequest(op, body, ctx, watch, map, fast)
+    return Effect.suspend(() =>
+      this.conn === undefined && this.config.whileDisconnected === "wait" ? this.waitBounded(raw, ctx) : raw
+    )
+  }
+
+  /** The request as an Effect.async, without the bound on waiting for a connection. */
+  private rawRequest<K extends R.OpName, A>(
+    op: K,
+    body: R.Requests[K],
+    ctx: ErrorContext,
+    watch: WatchRequest | undefined,
+    map: (response: R.Responses[K]) => A,
+    fast: FastDecode<A> | undefined
+  ): Effect.Effect<A, ZooKeeperError> {
+    return Effect.async<A, ZooKeeperError>((resume) => {
       if (this.closing) {
         resume(Effect.fail(new ClientClosedError(ctx)))
         return
@@ -515,19 +532,27 @@ export class Engine {
         if (i >= 0) this.waiting.splice(i, 1)
       })
     })
-    return Effect.suspend(() =>
-      this.conn === undefined && this.config.whileDisconnected === "wait"
-        ? Effect.timeoutFail(raw, {
-            duration: Duration.millis(this.config.requestTimeoutMillis),
-            onTimeout: () => new ConnectionLossError(ctx)
-          })
-        : raw
-    )
   }
 
   /** `requestMap` of a prepared call. */
   call<K extends R.OpName, A>(c: Call<K, A>): Effect.Effect<A, ZooKeeperError> {
     return this.requestMap(c.op, c.body, c.ctx, c.watch, c.map, c.fast)
+  }
+
+  /**
+   * `call` for a caller that is already running (inside `Effect.withFiberRuntime`, say): the
+   * connection is looked at now, which spares the `Effect.suspend` that `call` needs.
+   */
+  callNow<K extends R.OpName, A>(c: Call<K, A>): Effect.Effect<A, ZooKeeperError> {
+    const raw = this.rawRequest(c.op, c.body, c.ctx, c.watch, c.map, c.fast)
+    return this.conn === undefined && this.config.whileDisconnected === "wait" ? this.waitBounded(raw, c.ctx) : raw
+  }
+
+  private waitBounded<A>(raw: Effect.Effect<A, ZooKeeperError>, ctx: ErrorContext): Effect.Effect<A, ZooKeeperError> {
+    return Effect.timeoutFail(raw, {
+      duration: Duration.millis(this.config.requestTimeoutMillis),
+      onTimeout: () => new ConnectionLossError(ctx)
+    })
   }
 
   /**
@@ -676,13 +701,13 @@ export class Engine {
           xid,
           frame: R.encodeRequest("sasl", xid, { token }),
           done: false,
-          onReply: (err, frame, offset) => {
+          onReply: (err, bytes, offset, end) => {
             pending.done = true
             if (err !== 0) {
               const refusal = fromCode(err, { op: "sasl" })._tag
               return resume(Effect.fail(new SaslFailure({ reason: `the server refused the credentials (${refusal})` })))
             }
-            const reply = R.decodeResponse("sasl", frame, offset)
+            const reply = R.decodeResponse("sasl", bytes.subarray(offset, end), 0)
             resume(reply instanceof ProtocolError ? Effect.fail(reply) : Effect.succeed(reply.token))
           },
           onFail: () => {

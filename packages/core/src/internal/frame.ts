@@ -61,8 +61,11 @@ export class FrameSplitter {
     this.failure = undefined
   }
 
-  /** Feeds one chunk; calls `onFrame` for each frame it completes. */
-  push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): ProtocolError | undefined {
+  /**
+   * Feeds one chunk; calls `onFrame` for each frame it completes, as `bytes[start..end)` (the
+   * chunk itself when the frame lies in it: no view is made per frame).
+   */
+  push(chunk: Uint8Array, onFrame: (bytes: Uint8Array, start: number, end: number) => void): ProtocolError | undefined {
     if (this.failure !== undefined) return this.failure
     const n = chunk.length
     let i = 0
@@ -77,7 +80,7 @@ export class FrameSplitter {
       if (this.partialFill < partial.length) return undefined
       this.partial = null
       this.partialFill = 0
-      onFrame(partial)
+      onFrame(partial, 0, partial.length)
     } else if (this.headerFill > 0) {
       const header = this.header
       while (this.headerFill < 4 && i < n) header[this.headerFill++] = chunk[i++] as number
@@ -87,9 +90,9 @@ export class FrameSplitter {
       const error = this.check(length)
       if (error !== undefined) return error
       if (n - i >= length) {
-        const frame = chunk.subarray(i, i + length)
+        const start = i
         i += length
-        onFrame(frame)
+        onFrame(chunk, start, i)
       } else {
         this.begin(chunk, i, length)
         return undefined
@@ -108,7 +111,7 @@ export class FrameSplitter {
         return undefined
       }
       i = start + length
-      onFrame(chunk.subarray(start, i))
+      onFrame(chunk, start, i)
     }
     while (i < n) this.header[this.headerFill++] = chunk[i++] as number
     return undefined

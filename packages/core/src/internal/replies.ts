@@ -67,20 +67,18 @@ export class ReplyDecoder {
     )
   }
 
-  /** A reply that is exactly one Stat (exists, setData); undefined when it is not. */
-  statReply(frame: Uint8Array, offset: number): ZnodeStat | undefined {
-    return frame.length - offset === STAT_SIZE ? this.stat(frame, offset) : undefined
+  /** A reply `b[offset..end)` that is exactly one Stat (exists, setData); undefined when it is not. */
+  statReply(b: Uint8Array, offset: number, end: number): ZnodeStat | undefined {
+    return end - offset === STAT_SIZE && end <= b.length ? this.stat(b, offset) : undefined
   }
 
-  /** A getData reply (data, then a Stat); undefined when it is not exactly that. */
-  dataReply(frame: Uint8Array, offset: number, empty: Uint8Array): DataAndStat | undefined {
-    if (frame.length - offset < 4 + STAT_SIZE) return undefined
-    const n = int32(frame, offset)
+  /** A getData reply `b[offset..end)` (data, then a Stat); undefined when it is not exactly that. */
+  dataReply(b: Uint8Array, offset: number, end: number, empty: Uint8Array): DataAndStat | undefined {
+    if (end - offset < 4 + STAT_SIZE || end > b.length) return undefined
+    const n = int32(b, offset)
     const start = offset + 4
-    if (n === -1) {
-      return frame.length - start === STAT_SIZE ? { data: empty, stat: this.stat(frame, start) } : undefined
-    }
-    if (n < 0 || frame.length - start - n !== STAT_SIZE) return undefined
-    return { data: frame.subarray(start, start + n), stat: this.stat(frame, start + n) }
+    if (n === -1) return end - start === STAT_SIZE ? { data: empty, stat: this.stat(b, start) } : undefined
+    if (n < 0 || end - start - n !== STAT_SIZE) return undefined
+    return { data: b.subarray(start, start + n), stat: this.stat(b, start + n) }
   }
 }
