@@ -125,8 +125,7 @@ export interface Handler {
 export class ZooKeeperHandler extends Context.Tag("@effect-zk/core/Handler")<ZooKeeperHandler, Handler>() {}
 
 /**
- * One of the client's sequential callback queues (session events, watch events,
- * completions). Tasks run one at a time, in the order they were offered, on the queue's own
+ * One of the client's sequential callback queues (session events, watch events). Tasks run one at a time, in the order they were offered, on the queue's own
  * fiber, so a slow task delays only its own queue. A failing or dying task is logged and
  * does not stop the queue.
  *
@@ -134,7 +133,7 @@ export class ZooKeeperHandler extends Context.Tag("@effect-zk/core/Handler")<Zoo
  * @category models
  */
 export interface CallbackQueue {
-  /** The queue's name: `"session"`, `"watch"` or `"completion"`. */
+  /** The queue's name: `"session"` or `"watch"`. */
   readonly name: string
   /** Enqueues a task; false (and the task is dropped) once the queue is closed. Safe to call from any context. */
   readonly offer: (task: Effect.Effect<void, unknown>) => boolean

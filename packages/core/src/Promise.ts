@@ -1,8 +1,10 @@
 /**
  * The promise facade, for scripts that do not use Effect: the same client, with async
- * methods. Each promise settles from the client's completion queue, so a slow `.then` never
- * delays watch callbacks or state listeners. Rejections are the same tagged errors as the
- * Effect API (`err._tag === "NoNodeError"`, ...).
+ * methods. Promises settle in the order the server's replies arrive; what follows an `await`
+ * runs as a microtask, never inside the client's reader, and watch callbacks and state
+ * listeners keep their own queues. The single-request operations (get, exists, set, delete,
+ * a plain create) run without a fiber. Rejections are the same tagged errors as the Effect
+ * API (`err._tag === "NoNodeError"`, ...).
  *
  * Use a platform package's `connect()` (e.g. `@effect-zk/platform-node`).
  *
@@ -94,18 +96,12 @@ export const connect = async (
     throw Cause.squash(exit.cause)
   }
   const { client, queues, addWatchScoped, direct } = exit.value
-  // Every promise settles from the completion queue.
+  // Operations of more than one request run as Effects, each in a fiber of its own.
   const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
     new Promise<A>((resolve, reject) => {
-      Effect.runFork(
-        Effect.flatMap(Effect.exit(effect), (result) =>
-          Effect.sync(() => {
-            const settle = () => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
-            // After close the completion queue is gone: settle directly.
-            if (!queues.completion.offer(Effect.sync(settle))) settle()
-          })
-        )
-      )
+      Effect.runCallback(effect, {
+        onExit: (result) => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
+      })
     })
   // One WatchCallback per promise callback, so that the same callback set twice on a node is
   // one watcher (as in the Effect API and kazoo).
@@ -123,19 +119,10 @@ export const connect = async (
     const watch = watchCallback(w)
     return watch === undefined ? {} : { watch }
   }
-  // The hot operations skip the fiber when connected: sent from here, settled from the reader
-  // through the completion queue like every other promise. `send` returns false when the call
-  // must take the Effect path (`fallback`): not connected, or the client is closing.
-  const fast = <A>(
-    send: (done: (exit: Exit.Exit<A, ZooKeeperError>) => void) => boolean,
-    fallback: () => Promise<A>
-  ): Promise<A> =>
+  // The single-request operations: no fiber, settled by the reader as the reply is read.
+  const fast = <A>(send: (done: (exit: Exit.Exit<A, ZooKeeperError>) => void) => void): Promise<A> =>
     new Promise<A>((resolve, reject) => {
-      const done = (result: Exit.Exit<A, ZooKeeperError>) => {
-        const settle = () => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
-        if (!queues.completion.offer(Effect.sync(settle))) settle()
-      }
-      if (!send(done)) fallback().then(resolve, reject)
+      send((result) => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause))))
     })
   const noNodeAsUndefined =
     (done: (exit: Exit.Exit<ZnodeStat | undefined, ZooKeeperError>) => void) =>
@@ -150,33 +137,27 @@ export const connect = async (
   const listenerMap = new Map<(state: ClientState) => void, (state: ClientState) => void>()
   let closed = false
   return {
-    create: (path, o) => run(client.create(path, o)),
+    create: (path, o = {}) =>
+      new Promise<string>((resolve, reject) => {
+        const plain = direct.create(path, o, (result) =>
+          Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause))
+        )
+        if (!plain) run(client.create(path, o)).then(resolve, reject)
+      }),
     createWithStat: (path, o) => run(client.createWithStat(path, o)),
     ensurePath: (path, o) => run(client.ensurePath(path, o)),
     exists: (path, o) =>
-      fast(
-        (done) => direct.exists(path, watchCallback(o?.watch), noNodeAsUndefined(done)),
-        () => run(Effect.map(client.exists(path, watchOption(o?.watch)), Option.getOrUndefined))
-      ),
+      fast<ZnodeStat | undefined>((done) => direct.exists(path, watchCallback(o?.watch), noNodeAsUndefined(done))),
     get: (path, o) =>
-      fast(
-        (done) => direct.get(path, watchCallback(o?.watch), done),
-        () => run(client.get(path, watchOption(o?.watch)))
-      ),
+      fast<NodeData>((done) => direct.get(path, watchCallback(o?.watch), done)),
     getChildren: (path, o) => run(client.getChildren(path, watchOption(o?.watch))),
     getChildrenWithStat: (path, o) => run(client.getChildrenWithStat(path, watchOption(o?.watch))),
     set: (path, data, o) =>
-      fast(
-        (done) => direct.set(path, data, o?.version, done),
-        () => run(client.set(path, data, o))
-      ),
+      fast<ZnodeStat>((done) => direct.set(path, data, o?.version, done)),
     delete: (path, o) =>
       o?.recursive === true
         ? run(client.delete(path, o))
-        : fast(
-            (done) => direct.delete(path, o?.version, done),
-            () => run(client.delete(path, o))
-          ),
+        : fast<void>((done) => direct.delete(path, o?.version, done)),
     getAcls: (path) => run(client.getAcls(path)),
     setAcls: (path, acl, o) => run(client.setAcls(path, acl, o)),
     addAuth: (scheme, credential) => run(client.addAuth(scheme, credential)),

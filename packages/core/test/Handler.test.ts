@@ -28,20 +28,20 @@ describe("Handler callback queues", () => {
 
   it.scoped("a blocked queue does not block another; a failing task does not stop its queue", () =>
     Effect.gen(function* () {
-      const completion = yield* makeCallbackQueue("completion")
+      const session = yield* makeCallbackQueue("session")
       const watch = yield* makeCallbackQueue("watch")
       const gate = yield* Deferred.make<void>()
       const ran = yield* Ref.make<ReadonlyArray<string>>([])
-      completion.offer(Deferred.await(gate))
-      completion.offer(Ref.update(ran, (xs) => [...xs, "completion-after-gate"]))
+      session.offer(Deferred.await(gate))
+      session.offer(Ref.update(ran, (xs) => [...xs, "session-after-gate"]))
       watch.offer(Effect.fail("boom"))
       watch.offer(Effect.die("worse"))
       watch.offer(Ref.update(ran, (xs) => [...xs, "watch"]))
       yield* watch.drained
       expect(yield* Ref.get(ran)).toEqual(["watch"])
       yield* Deferred.succeed(gate, undefined)
-      yield* completion.drained
-      expect(yield* Ref.get(ran)).toEqual(["watch", "completion-after-gate"])
+      yield* session.drained
+      expect(yield* Ref.get(ran)).toEqual(["watch", "session-after-gate"])
     })
   )
 

@@ -2,9 +2,9 @@ import { Transaction } from "@effect-zk/core"
 import { layer } from "@effect/vitest"
 import { connect } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
-import { Effect } from "effect"
+import { Effect, Fiber } from "effect"
 import { expect } from "vitest"
-import { hosts } from "./helpers.js"
+import { hosts, serverAddress, tcpProxy } from "./helpers.js"
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("promise facade", (it) => {
   it.effect("mirrors the Effect API with async methods and tagged rejections", () =>
@@ -107,6 +107,62 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("promise facade", (i
           expect(await call.catch((e: unknown) => e)).toMatchObject({ _tag: "ClientClosedError" })
         }
       })
+    })
+  )
+
+  it.scoped("without a fiber while cut off: 'fail' rejects at once, 'wait' rejects after requestTimeout or succeeds once back; plain creates too", () =>
+    Effect.gen(function* () {
+      const proxy = yield* tcpProxy(yield* serverAddress)
+      const zkFail = yield* Effect.promise(() => connect({ hosts: proxy.hosts, whileDisconnected: "fail", sessionTimeout: 30_000 }))
+      const zkWait = yield* Effect.promise(() =>
+        connect({ hosts: proxy.hosts, whileDisconnected: "wait", requestTimeout: 400, sessionTimeout: 30_000 })
+      )
+      const zkLong = yield* Effect.promise(() =>
+        connect({ hosts: proxy.hosts, whileDisconnected: "wait", requestTimeout: 30_000, sessionTimeout: 30_000 })
+      )
+      yield* Effect.addFinalizer(() => Effect.promise(() => Promise.all([zkFail.close(), zkWait.close(), zkLong.close()])))
+      const base = `/promise-cut-${Date.now()}`
+      yield* Effect.promise(async () => {
+        await zkWait.ensurePath(base)
+        // plain creates take the fiber-less path; makepath and sequential names work as before
+        expect(await zkWait.create(`${base}/p`, { data: "1" })).toBe(`${base}/p`)
+        expect(await zkWait.create(`${base}/q-`, { sequence: true })).toMatch(/\/q-\d{10}$/)
+        expect(await zkWait.create(`${base}/deep/er`, { makepath: true })).toBe(`${base}/deep/er`)
+        const exists = await zkWait.create(`${base}/p`).catch((e: unknown) => e)
+        expect(exists).toMatchObject({ _tag: "NodeExistsError", op: "create", path: `${base}/p` })
+        expect(await zkWait.create("relative").catch((e: unknown) => e)).toMatchObject({ _tag: "InvalidArgumentError", op: "create" })
+        const tooBig = await zkWait.create(`${base}/big`, { data: new Uint8Array(2 * 1024 * 1024) }).catch((e: unknown) => e)
+        expect(tooBig).toMatchObject({ op: "create", path: `${base}/big` })
+        expect(await zkWait.exists(`${base}/big`)).toBeUndefined()
+      })
+      const waitUntil = (check: () => Promise<boolean>) =>
+        Effect.promise(async () => {
+          for (let i = 0; i < 500 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20))
+        })
+      const stateOf = (zk: typeof zkWait) => zk.state().then((s) => s.state)
+      yield* proxy.cut
+      yield* waitUntil(async () =>
+        (await Promise.all([zkFail, zkWait, zkLong].map(stateOf))).every((state) => state === "SUSPENDED")
+      )
+      yield* Effect.promise(async () => {
+        const rejected = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e)
+        for (const call of [zkFail.get(`${base}/p`), zkFail.exists(`${base}/p`), zkFail.set(`${base}/p`, "x"), zkFail.create(`${base}/r`)]) {
+          expect(await rejected(call)).toMatchObject({ _tag: "ConnectionLossError" })
+        }
+        const started = Date.now()
+        expect(await rejected(zkWait.get(`${base}/p`))).toMatchObject({ _tag: "ConnectionLossError", op: "get" })
+        expect(Date.now() - started).toBeGreaterThanOrEqual(350)
+      })
+      // queued while cut off, sent once back: they succeed
+      const waiting = Effect.promise(() => Promise.all([zkLong.get(`${base}/p`), zkLong.set(`${base}/p`, "2"), zkLong.exists(`${base}/p`)]))
+      const fiber = yield* Effect.fork(waiting)
+      yield* Effect.sleep("100 millis")
+      yield* proxy.heal
+      const [got, stat, exists] = yield* Fiber.join(fiber)
+      expect(new TextDecoder().decode(got.data)).toBe("1")
+      expect(stat.version).toBe(1)
+      expect(exists?.version).toBe(1)
+      yield* Effect.promise(() => zkLong.delete(base, { recursive: true }))
     })
   )
 

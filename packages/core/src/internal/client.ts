@@ -66,8 +66,9 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
     const scope = yield* Effect.scope
     const queues = {
       session: yield* makeCallbackQueue("session"),
-      watch: yield* makeCallbackQueue("watch"),
-      completion: yield* makeCallbackQueue("completion")
+      watch: yield* makeCallbackQueue("watch")
+      // No completion queue: the promise facade settles each promise as its reply is read
+      // (in reply order; an awaiting caller resumes as a microtask, never inside the reader).
     }
     const stateRef = yield* SubscriptionRef.make<ClientState>({ state: "LOST", keeperState: "CONNECTING" })
     const clock = yield* Effect.clock
@@ -181,6 +182,7 @@ const makeOperations = (
     stat: stat(r.stat)
   })
   const toVoid = (): void => undefined
+  const createdPathOnly = (r: { readonly path: string }): string => chroot.strip(r.path)
   // The same, straight from the reply's bytes (the mappers above stay the fallback).
   const replies = new ReplyDecoder()
   const fastNodeData: FastDecode<NodeData> = (b, o, end) => replies.dataReply(b, o, end, EMPTY)
@@ -387,6 +389,25 @@ const makeOperations = (
           )
         )
     })
+
+  /** A plain create (the caller has excluded makepath, containers and TTL nodes). */
+  const createCall = (path: string, options: CreateOptions): Call<"create", string> | ZooKeeperError => {
+    const bad = checkPath(path, "create", options.sequence === true)
+    if (bad !== undefined) return bad
+    const data = toBytes(options.data)
+    const tooBig = Path.validateData(data, config.maxDataLength, { op: "create", path })
+    if (tooBig !== undefined) return tooBig
+    const mode = createFlags(options, "create", path)
+    if (mode instanceof InvalidArgumentError) return mode
+    return {
+      op: "create",
+      body: { path: chroot.prefix(path), data, acl: aclOrDefault(options.acl), flags: mode.flags },
+      ctx: { op: "create", path },
+      watch: undefined,
+      map: createdPathOnly,
+      fast: undefined
+    }
+  }
 
   const createRaw = (path: string, options: CreateOptions, withStat: boolean) =>
     Effect.suspend(() => {
@@ -951,23 +972,28 @@ const makeOperations = (
     awaitConnected: (timeoutMillis) => engine.awaitConnected(timeoutMillis)
   }
   /**
-   * The hot operations for the promise facade, sent without a fiber when connected: each
-   * returns false (nothing sent) when the call must take the Effect path instead (no open
-   * connection, client closing); otherwise `done` gets the result, an invalid argument at once.
+   * The single-request operations for the promise facade, run without a fiber (`engine.submit`):
+   * `done` gets the result, an invalid argument at once. `create` returns false, doing nothing,
+   * for what is more than one plain create request (makepath, containers, TTL nodes): the
+   * facade runs those as Effects.
    */
   const direct: DirectCalls = {
-    get: (path, watch, done) => send(getCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
-    exists: (path, watch, done) => send(existsCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
-    set: (path, data, version, done) => send(setCall(path, data, version), done),
-    delete: (path, version, done) => send(deleteCall(path, version), done)
+    get: (path, watch, done) => submit(getCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
+    exists: (path, watch, done) => submit(existsCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
+    set: (path, data, version, done) => submit(setCall(path, data, version), done),
+    delete: (path, version, done) => submit(deleteCall(path, version), done),
+    create: (path, options, done) => {
+      if (options.makepath === true || options.container === true || options.ttl !== undefined) return false
+      submit(createCall(path, options), done)
+      return true
+    }
   }
-  const send = <K extends R.OpName, A>(
+  const submit = <K extends R.OpName, A>(
     call: Call<K, A> | ZooKeeperError,
     done: (exit: Exit.Exit<A, ZooKeeperError>) => void
-  ): boolean => {
-    if ("body" in call) return engine.sendNow(call, done)
-    done(Exit.fail(call))
-    return true
+  ): void => {
+    if ("body" in call) engine.submit(call, done)
+    else done(Exit.fail(call))
   }
   return { client, addWatchScoped, direct }
 }
@@ -978,21 +1004,26 @@ export interface DirectCalls {
     path: string,
     watch: WatchCallback | undefined,
     done: (exit: Exit.Exit<NodeData, ZooKeeperError>) => void
-  ) => boolean
+  ) => void
   readonly exists: (
     path: string,
     watch: WatchCallback | undefined,
     done: (exit: Exit.Exit<Option.Option<Stat.ZnodeStat>, ZooKeeperError>) => void
-  ) => boolean
+  ) => void
   readonly set: (
     path: string,
     data: Transaction.Bytes,
     version: number | undefined,
     done: (exit: Exit.Exit<Stat.ZnodeStat, ZooKeeperError>) => void
-  ) => boolean
+  ) => void
   readonly delete: (
     path: string,
     version: number | undefined,
     done: (exit: Exit.Exit<void, ZooKeeperError>) => void
+  ) => void
+  readonly create: (
+    path: string,
+    options: CreateOptions,
+    done: (exit: Exit.Exit<string, ZooKeeperError>) => void
   ) => boolean
 }

@@ -421,7 +421,6 @@ export class Engine {
     readonly queues: {
       readonly session: CallbackQueue
       readonly watch: CallbackQueue
-      readonly completion: CallbackQueue
     },
     readonly state: SubscriptionRef.SubscriptionRef<ClientState>,
     readonly clock: Clock.Clock,
@@ -556,18 +555,51 @@ export class Engine {
   }
 
   /**
-   * Sends a prepared call now, without a fiber (the promise facade's hot path): true when it
-   * was handed to an open connection, and `done` then gets the reply's Exit (or the
-   * connection's failure) from the reader. False — nothing sent, `done` never called — when
-   * there is no open connection or the client is closing; the caller then runs `call`, which
-   * waits for a connection as configured.
+   * Runs a prepared call without a fiber (the promise facade): `done` gets its Exit exactly
+   * once, from the reader when the reply comes. Like `call` in every case: sent at once when
+   * connected; while disconnected, failed at once (`whileDisconnected: "fail"`) or queued for
+   * the next connection and failed with ConnectionLoss after `requestTimeout` ("wait"); failed
+   * with ClientClosed once the client is closing.
    */
-  sendNow<K extends R.OpName, A>(c: Call<K, A>, done: (exit: Exit.Exit<A, ZooKeeperError>) => void): boolean {
-    if (this.closing || this.terminal !== undefined) return false
+  submit<K extends R.OpName, A>(c: Call<K, A>, done: (exit: Exit.Exit<A, ZooKeeperError>) => void): void {
+    if (this.closing || this.terminal !== undefined) {
+      done(Exit.fail(this.closing ? new ClientClosedError(c.ctx) : (this.terminal ?? new ClientClosedError(c.ctx))))
+      return
+    }
     const conn = this.conn
-    if (conn === undefined || conn.closed) return false
-    conn.send(new RequestPending(this, this.nextXid(), c.op, c.body, c.ctx, c.watch, c.map, done, c.fast))
-    return true
+    if (conn !== undefined && !conn.closed) {
+      conn.send(new RequestPending(this, this.nextXid(), c.op, c.body, c.ctx, c.watch, c.map, done, c.fast))
+      return
+    }
+    if (this.config.whileDisconnected === "fail") {
+      done(Exit.fail(new ConnectionLossError(c.ctx)))
+      return
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const pending = new RequestPending(
+      this,
+      this.nextXid(),
+      c.op,
+      c.body,
+      c.ctx,
+      c.watch,
+      c.map,
+      (exit: Exit.Exit<A, ZooKeeperError>) => {
+        clearTimeout(timer)
+        done(exit)
+      },
+      c.fast
+    )
+    // Encoded now: the loop fiber that sends it after the next handshake must not throw.
+    pending.frame = R.encodeRequest(c.op, pending.xid, c.body)
+    this.waiting.push(pending)
+    timer = setTimeout(() => {
+      if (pending.done) return
+      const i = this.waiting.indexOf(pending)
+      if (i < 0) return // sent meanwhile: its reply (or the connection's loss) settles it
+      this.waiting.splice(i, 1)
+      pending.onFail(new ConnectionLossError(c.ctx))
+    }, this.config.requestTimeoutMillis)
   }
 
   /** Adds a credential, sends it now when connected, and replays it after reconnects. */
