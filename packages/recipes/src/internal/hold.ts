@@ -9,7 +9,7 @@ import { Deferred, Duration, Effect, Exit, Fiber, Option, Ref, Scope } from "eff
 import type { ConnectionStatePolicy } from "../ConnectionStatePolicy.js"
 import type { Held } from "../Held.js"
 import { LockLostError, type LostReason } from "../RecipeError.js"
-import { lostReason } from "./session.js"
+import { watchLoss } from "./session.js"
 
 /**
  * A mutex local to one recipe handle. `lock` waits in FIFO order and is interruptible; a waiter
@@ -195,11 +195,7 @@ const makeHeld = (
   Effect.gen(function* () {
     const lostSignal = yield* Deferred.make<LostReason>()
     const monitor = yield* Effect.forkDaemon(
-      Effect.interruptible(
-        Effect.flatMap(lostReason(state.client, won.node, won.owner, state.policy), (reason) =>
-          Deferred.succeed(lostSignal, reason)
-        )
-      )
+      Effect.interruptible(Effect.scoped(watchLoss(state.client, won.node, won.owner, state.policy, lostSignal)))
     )
     let released = false
     const lost: Effect.Effect<never, LockLostError> = Effect.flatMap(Deferred.await(lostSignal), (reason) =>

@@ -5,7 +5,8 @@
  */
 import type { ZooKeeper, ZooKeeperError } from "@effect-zk/core"
 import { Retry } from "@effect-zk/core"
-import { Deferred, Duration, Effect, Either, Fiber, Option, Stream } from "effect"
+import type { ClientState } from "@effect-zk/core/ClientState"
+import { Deferred, Duration, Effect, Either, Fiber, Option, type Scope } from "effect"
 import { type ConnectionStatePolicy, isLost } from "../ConnectionStatePolicy.js"
 import type { LostReason } from "../RecipeError.js"
 
@@ -20,43 +21,61 @@ export const currentSession = (client: Client): Effect.Effect<bigint> =>
  * connected under another session id (a LOST we did not see).
  */
 export const sessionGone = (client: Client, owner: bigint): Effect.Effect<void> =>
-  client.stateChanges.pipe(
-    Stream.mapEffect((s) =>
-      s.state === "LOST"
-        ? Effect.succeed(true)
-        : s.state === "CONNECTED"
-          ? Effect.map(currentSession(client), (id) => id !== owner)
-          : Effect.succeed(false)
-    ),
-    Stream.filter((gone) => gone),
-    Stream.runHead,
-    Effect.flatMap((head) => (Option.isSome(head) ? Effect.void : Effect.never))
+  firstState(client, (s) =>
+    s.state === "LOST"
+      ? Effect.succeed(Option.some(undefined))
+      : s.state === "CONNECTED"
+        ? Effect.map(currentSession(client), (id) => (id !== owner ? Option.some(undefined) : Option.none()))
+        : Effect.succeed(Option.none())
   )
 
 /**
- * Completes with the reason a hold on `node` ends: a connection state the policy counts as lost
- * (only while the node is ephemeral, `owner` being its session), a new session, or the node's
- * deletion (watched with getData; a change of its data only re-arms the watch).
+ * The first value `check` gives for the client's states, the current one first, then each
+ * change (never, if none gives one). A state listener for the wait's lifetime: a recipe starts
+ * one of these per hold and per release, where a subscription to `stateChanges` (a stream over
+ * a PubSub) costs a hundred times as much.
  */
-export const lostReason = (
+export const firstState = <A>(
+  client: Client,
+  check: (state: ClientState) => Effect.Effect<Option.Option<A>>
+): Effect.Effect<A> =>
+  Effect.scoped(
+    Effect.flatMap(Deferred.make<A>(), (found) => Effect.zipRight(firstStateInto(client, check, found), Deferred.await(found)))
+  )
+
+/** `firstState` completing `into`, with no fiber of its own: a listener for the scope's lifetime. */
+const firstStateInto = <A>(
+  client: Client,
+  check: (state: ClientState) => Effect.Effect<Option.Option<A>>,
+  into: Deferred.Deferred<A>
+): Effect.Effect<void, never, Scope.Scope> => {
+  const listener = (state: ClientState) =>
+    Effect.flatMap(check(state), (a) => (Option.isSome(a) ? Deferred.succeed(into, a.value) : Effect.void))
+  // Listening first, then the current state: no change can fall between the two.
+  return Effect.acquireRelease(client.addListener(listener), () => client.removeListener(listener)).pipe(
+    Effect.zipRight(Effect.flatMap(client.state, listener))
+  )
+}
+
+/**
+ * Completes `lost` with the reason a hold on `node` ends: a connection state the policy counts
+ * as lost (only while the node is ephemeral, `owner` being its session), a new session, or the
+ * node's deletion (watched with getData; a change of its data only re-arms the watch). The
+ * state check is a listener for the scope's lifetime; the node is watched by the calling fiber,
+ * which runs until interrupted (a hold's monitor).
+ */
+export const watchLoss = (
   client: Client,
   node: string,
   owner: bigint,
-  policy: ConnectionStatePolicy
-): Effect.Effect<LostReason> => {
-  const byState: Effect.Effect<LostReason> =
-    owner === 0n
-      ? Effect.never
-      : client.stateChanges.pipe(
-          Stream.mapEffect((s): Effect.Effect<Option.Option<LostReason>> => {
-            if (isLost(policy, s.state)) return Effect.succeed(Option.some(s.state === "LOST" ? "LOST" : "SUSPENDED"))
-            if (s.state !== "CONNECTED") return Effect.succeed(Option.none())
-            return Effect.map(currentSession(client), (id) => (id !== owner ? Option.some("LOST") : Option.none()))
-          }),
-          Stream.filterMap((reason) => reason),
-          Stream.runHead,
-          Effect.flatMap((head) => (Option.isSome(head) ? Effect.succeed(head.value) : Effect.never))
-        )
+  policy: ConnectionStatePolicy,
+  lost: Deferred.Deferred<LostReason>
+): Effect.Effect<never, never, Scope.Scope> => {
+  const stateCheck = (s: ClientState): Effect.Effect<Option.Option<LostReason>> => {
+    if (isLost(policy, s.state)) return Effect.succeed(Option.some(s.state === "LOST" ? "LOST" : "SUSPENDED"))
+    if (s.state !== "CONNECTED") return Effect.succeed(Option.none())
+    return Effect.map(currentSession(client), (id) => (id !== owner ? Option.some("LOST") : Option.none()))
+  }
   const watchOnce: Effect.Effect<Option.Option<LostReason>> = Effect.gen(function* () {
     const read = yield* Effect.either(client.getAndWatch(node))
     if (Either.isLeft(read)) {
@@ -75,11 +94,14 @@ export const lostReason = (
     }
     return event.right.type === "DELETED" ? Option.some<LostReason>("DELETED") : Option.none()
   })
-  const byNode: Effect.Effect<LostReason> = Effect.flatMap(
-    Effect.repeat(watchOnce, { until: Option.isSome }),
-    (reason) => (Option.isSome(reason) ? Effect.succeed(reason.value) : Effect.never)
-  )
-  return Effect.raceFirst(byState, byNode)
+  // The first to decide completes `lost`; the state check (only for an ephemeral node: a
+  // persistent one outlives the session) needs no fiber.
+  return Effect.gen(function* () {
+    if (owner !== 0n) yield* firstStateInto(client, stateCheck, lost)
+    const reason = yield* Effect.repeat(watchOnce, { until: Option.isSome })
+    if (Option.isSome(reason)) yield* Deferred.succeed(lost, reason.value)
+    return yield* Effect.never
+  })
 }
 
 /**
@@ -129,6 +151,9 @@ export const removeNode = (
         () => Effect.void
       )
     )
+    // Mostly the first try goes through: only then is the retrying, bounded machinery (detached
+    // fibers, timers) set up.
+    if (Either.isRight(yield* Effect.either(attempt))) return
     const retried = Retry.retry(attempt, ephemeral ? removalPolicies.ephemeral : removalPolicies.persistent)
     const ended = ephemeral && owner !== 0n ? sessionGone(client, owner) : Effect.never
     const capped = Effect.zipRight(

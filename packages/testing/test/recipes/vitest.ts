@@ -20,12 +20,7 @@ type Describe = (nameOrBody: string | ((it: Methods) => void), body?: (it: Metho
 
 /** Cases that cannot run on the in-memory server, by a pattern of their name, and why. */
 export const exclusions: ReadonlyArray<readonly [RegExp, string]> = [
-  [/interop with kazoo/, "kazoo (Python) talks to a server over TCP; the in-memory server has no socket"],
-  [
-    /^under churn across a session expiry/,
-    "network timing: in memory its 4,000 operations end long before the expiry at 1.5 s, and the case then " +
-      "counts INITIALIZED without waiting for the re-read after the 50 ms re-watch backoff, which a real server's latency covers"
-  ]
+  [/interop with kazoo/, "kazoo (Python) talks to a server over TCP; the in-memory server has no socket"]
 ]
 
 const reasonFor = (name: string): string | undefined => exclusions.find(([pattern]) => pattern.test(name))?.[1]
