@@ -390,7 +390,11 @@ const makeOperations = (
         )
     })
 
-  /** A plain create (the caller has excluded makepath, containers and TTL nodes). */
+  /** Whether a create is one plain create request (no makepath, container or TTL). */
+  const isPlainCreate = (options: CreateOptions): boolean =>
+    options.makepath !== true && options.container !== true && options.ttl === undefined
+
+  /** A plain create (the caller has checked `isPlainCreate`). */
   const createCall = (path: string, options: CreateOptions): Call<"create", string> | ZooKeeperError => {
     const bad = checkPath(path, "create", options.sequence === true)
     if (bad !== undefined) return bad
@@ -707,7 +711,9 @@ const makeOperations = (
 
   const client: ZooKeeperClient = {
     create: (path, options = {}) =>
-      traced("create", path, Effect.map(createRaw(path, options, false), (r) => r.path)),
+      isPlainCreate(options)
+        ? tracedCall("create", path, () => createCall(path, options))
+        : traced("create", path, Effect.map(createRaw(path, options, false), (r) => r.path)),
     createWithStat: (path, options = {}) =>
       traced(
         "create",
@@ -983,7 +989,7 @@ const makeOperations = (
     set: (path, data, version, done) => submit(setCall(path, data, version), done),
     delete: (path, version, done) => submit(deleteCall(path, version), done),
     create: (path, options, done) => {
-      if (options.makepath === true || options.container === true || options.ttl !== undefined) return false
+      if (!isPlainCreate(options)) return false
       submit(createCall(path, options), done)
       return true
     }
