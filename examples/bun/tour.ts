@@ -19,9 +19,10 @@ const tour = (base: string) =>
     yield* Console.log(`bun: connected to ZooKeeper ${(yield* zk.serverVersion).join(".")}, working in ${base}`)
     yield* zk.create(`${base}/config/flag`, { data: "off", makepath: true })
 
-    // A persistent watch as a Stream, and a one-shot watch as an Effect.
-    const follower = yield* Effect.fork(zk.watch(`${base}/config`, { recursive: true }).pipe(Stream.take(2), Stream.runCollect))
-    yield* Effect.sleep("300 millis")
+    // A persistent watch as a Stream (on the server once addWatch returns, removed with the
+    // scope), and a one-shot watch as an Effect.
+    const changes = yield* zk.addWatch(`${base}/config`, { recursive: true })
+    const follower = yield* Effect.fork(changes.pipe(Stream.take(2), Stream.runCollect))
     const watched = yield* zk.getAndWatch(`${base}/config/flag`)
     yield* zk.set(`${base}/config/flag`, "on", { version: watched.stat.version })
     const event = yield* watched.event

@@ -342,7 +342,7 @@ export const cases: ReadonlyArray<Case> = [
         // Two watches of different modes on one node would replace each other on the server.
         const persistent = yield* Effect.fork(zk.watch("/p").pipe(Stream.take(3), Stream.runCollect))
         const recursive = yield* Effect.fork(zk.watch("/r", { recursive: true }).pipe(Stream.take(4), Stream.runCollect))
-        yield* registration
+        yield* registration(zk, ["/p", "/r"])
         yield* zk.set("/p", "1")
         yield* zk.create("/p/c")
         yield* zk.set("/p", "2")
@@ -420,7 +420,7 @@ export const cases: ReadonlyArray<Case> = [
         const watched = yield* zk.getAndWatch("/watched")
         // A persistent watch is re-registered without replaying missed changes: change its node after.
         const persistent = yield* Effect.fork(zk.watch("/persistent").pipe(Stream.take(1), Stream.runCollect))
-        yield* registration
+        yield* registration(zk, ["/persistent"])
         const l = yield* listenTo(zk)
         yield* zk.restart
         yield* equal(yield* l.next, "SUSPENDED", "suspended")

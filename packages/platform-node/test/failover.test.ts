@@ -106,10 +106,8 @@ layer(TestCluster.layerEnsemble(), { excludeTestServices: true })("failover on a
         yield* zk.create(`${root}/node`, { data: "0", makepath: true })
         const fired = yield* Ref.make(0)
         yield* zk.get(`${root}/node`, { watch: () => Ref.update(fired, (n) => n + 1) })
-        const recursive = yield* Effect.fork(
-          zk.watch(root, { recursive: true }).pipe(Stream.take(1), Stream.runCollect, Effect.timeout("30 seconds"))
-        )
-        yield* Effect.sleep("200 millis")
+        const watched = yield* zk.addWatch(root, { recursive: true })
+        const recursive = yield* Effect.fork(watched.pipe(Stream.take(1), Stream.runCollect, Effect.timeout("30 seconds")))
         const victim = yield* connectedMember(zk)
         const otherIds = cluster.ids.filter((id) => id !== victim)
         const other = yield* make({ hosts: yield* cluster.connectString(otherIds) })

@@ -54,8 +54,19 @@ export const listenTo = (zk: ZooKeeper.ZooKeeperClient) =>
 export const quiet = (zk: ZooKeeper.ZooKeeperClient, path: string) =>
   Effect.zipRight(zk.sync(path), Effect.sleep("200 millis"))
 
-/** Time for a persistent watch's addWatch to reach the server before changes are made. */
-export const registration = Effect.sleep("300 millis")
+/**
+ * Waits until the server lists a watch of this session on each path (the `wchp` four-letter
+ * word), so that changes made next reach a watch whose stream was forked just before.
+ */
+export const registration = (zk: ZooKeeper.ZooKeeperClient, paths: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const wanted = paths.map((p) => `${zk.chroot}${p}`)
+    for (;;) {
+      const listed = new Set((yield* zk.command("wchp")).split("\n").filter((line) => line.startsWith("/")))
+      if (wanted.every((p) => listed.has(p))) return
+      yield* Effect.sleep("20 millis")
+    }
+  }).pipe((wait) => within(wait, 10, `the watches on ${paths.join(", ")}`))
 
 /** The platform's layer with every connection made over TLS to the endpoint's CA, with its client certificate. */
 export const overTls = (env: Env, endpoint: TlsEndpoint): Layer.Layer<Handler.ZooKeeperHandler> =>

@@ -3,7 +3,7 @@
  * (and auth-failed.test.ts): the same assertions against whatever the harness gives.
  */
 import { ZooKeeperError } from "@effect-zk/core"
-import { Chunk, Effect, Exit, Fiber, Option, Ref, Stream } from "effect"
+import { Chunk, Deferred, Effect, Exit, Fiber, Option, Ref, Stream } from "effect"
 import { expect } from "vitest"
 import { type Harness, type It, listenTo, test } from "./harness.js"
 
@@ -171,16 +171,19 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
   test(it, h, "the state is a stream of changes", () =>
     Effect.gen(function* () {
       const zk = yield* h.client()
+      const subscribed = yield* Deferred.make<void>()
       const seen = yield* Effect.fork(
         zk.stateChanges.pipe(
           Stream.map((s) => s.state),
+          Stream.tap(() => Deferred.succeed(subscribed, undefined)),
           Stream.changes,
           Stream.take(3),
           Stream.runCollect,
           Effect.timeout("10 seconds")
         )
       )
-      yield* Effect.sleep("100 millis")
+      // the stream gives the current state first: restart once it has
+      yield* Deferred.await(subscribed).pipe(Effect.timeout("10 seconds"))
       yield* zk.restart
       expect(Chunk.toReadonlyArray(yield* Fiber.join(seen))).toEqual(["CONNECTED", "SUSPENDED", "CONNECTED"])
     })
