@@ -1,6 +1,6 @@
 /**
  * The platform seam (kazoo's "handler"): what a runtime supplies — a socket connector and a
- * scheduler — and the three sequential callback queues the client owns.
+ * scheduler — and the sequential callback queues the client owns (session events, watch events).
  *
  * A platform package (`@effect-zk/platform-node`, `-bun`, `-deno`) provides a
  * {@link ZooKeeperHandler} layer; the core never looks at the runtime itself.
