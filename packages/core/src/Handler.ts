@@ -1,13 +1,14 @@
 /**
  * The platform seam (kazoo's "handler"): what a runtime supplies — a socket connector and a
- * scheduler — and the sequential callback queues the client owns (session events, watch events).
+ * scheduler — and the three sequential callback queues the client owns (session events, watch
+ * events, completions).
  *
  * A platform package (`@effect-zk/platform-node`, `-bun`, `-deno`) provides a
  * {@link ZooKeeperHandler} layer; the core never looks at the runtime itself.
  *
  * @since 0.1.0
  */
-import { Cause, Context, Data, Deferred, Effect, Fiber, Queue, type Scheduler, type Scope } from "effect"
+import { Cause, Context, Data, Deferred, Effect, Fiber, type Scheduler, type Scope } from "effect"
 
 /**
  * A socket-level failure: could not connect, the peer reset the connection, a TLS handshake
@@ -125,7 +126,8 @@ export interface Handler {
 export class ZooKeeperHandler extends Context.Tag("@effect-zk/core/Handler")<ZooKeeperHandler, Handler>() {}
 
 /**
- * One of the client's sequential callback queues (session events, watch events). Tasks run one at a time, in the order they were offered, on the queue's own
+ * One of the client's sequential callback queues (session events, watch events,
+ * completions). Tasks run one at a time, in the order they were offered, on the queue's own
  * fiber, so a slow task delays only its own queue. A failing or dying task is logged and
  * does not stop the queue.
  *
@@ -133,10 +135,12 @@ export class ZooKeeperHandler extends Context.Tag("@effect-zk/core/Handler")<Zoo
  * @category models
  */
 export interface CallbackQueue {
-  /** The queue's name: `"session"` or `"watch"`. */
+  /** The queue's name: `"session"`, `"watch"` or `"completion"`. */
   readonly name: string
   /** Enqueues a task; false (and the task is dropped) once the queue is closed. Safe to call from any context. */
   readonly offer: (task: Effect.Effect<void, unknown>) => boolean
+  /** `offer` for a plain function (a throw is logged like a failing task): no Effect is made per task. */
+  readonly offerSync: (task: () => void) => boolean
   /** Completes once every task offered so far has run. */
   readonly drained: Effect.Effect<void>
 }
@@ -153,47 +157,88 @@ export const makeCallbackQueue = (
   options?: { readonly drainMillis?: number }
 ): Effect.Effect<CallbackQueue, never, Scope.Scope> =>
   Effect.gen(function* () {
-    type Item = { readonly task: Effect.Effect<void, unknown> } | { readonly done: Deferred.Deferred<void> }
-    const queue = yield* Queue.unbounded<Item>()
+    // A plain function is queued as itself (no Effect per task): the promise facade settles
+    // every promise through here.
+    type Item =
+      | { readonly task: Effect.Effect<void, unknown> }
+      | { readonly done: Deferred.Deferred<void> }
+      | (() => void)
+    // The waiting tasks, and the worker's wake-up when it waits for some: a plain array and one
+    // Effect.async per wake-up, which costs the worker far less per batch than a Queue's take.
+    let items: Array<Item> = []
+    let wake: ((effect: Effect.Effect<void>) => void) | undefined
     let open = true
-    const runItem = (item: Item): Effect.Effect<void> =>
-      "done" in item
-        ? Deferred.succeed(item.done, undefined)
-        : Effect.catchAllCause(item.task, (cause) =>
-            Cause.isInterruptedOnly(cause)
-              ? Effect.void
-              : Effect.logWarning(`effect-zk: a callback on the ${name} queue failed`, cause)
-          )
-    // Every task waiting is taken at once and run in order, one at a time: `forever` yields to
-    // the scheduler after each round, and a yield per task would let each task's follow-up
-    // work (a settled promise's next request, say) run between tasks instead of together.
-    const worker = yield* Effect.forkDaemon(
-      Effect.forever(
-        Effect.flatMap(Queue.take(queue), (first) =>
-          Effect.flatMap(Queue.takeAll(queue), (rest) =>
-            rest.length === 0 ? runItem(first) : Effect.forEach([first, ...rest], runItem, { discard: true })
-          )
-        )
-      )
-    )
+    const enqueue = (item: Item): boolean => {
+      if (!open) return false
+      items.push(item)
+      const w = wake
+      if (w !== undefined) {
+        wake = undefined
+        w(Effect.void)
+      }
+      return true
+    }
+    const waitForTasks = Effect.async<void>((resume) => {
+      if (items.length > 0) return resume(Effect.void)
+      wake = resume
+      return Effect.sync(() => {
+        if (wake === resume) wake = undefined
+      })
+    })
+    const failed = (cause: Cause.Cause<unknown>): Effect.Effect<void> =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.void
+        : Effect.logWarning(`effect-zk: a callback on the ${name} queue failed`, cause)
+    // Runs a batch in order, one task at a time; consecutive plain functions in one step.
+    const runBatch = (batch: ReadonlyArray<Item>): Effect.Effect<void> => {
+      let i = 0
+      const next: Effect.Effect<void> = Effect.suspend(() => {
+        while (i < batch.length) {
+          const item = batch[i++]!
+          if (typeof item === "function") {
+            try {
+              item()
+            } catch (defect) {
+              return Effect.zipRight(failed(Cause.die(defect)), next)
+            }
+          } else if ("done" in item) {
+            return Effect.zipRight(Deferred.succeed(item.done, undefined), next)
+          } else {
+            return Effect.zipRight(Effect.catchAllCause(item.task, failed), next)
+          }
+        }
+        return Effect.void
+      })
+      return next
+    }
+    // Every task waiting is taken at once and run in order, one at a time, so that the
+    // follow-up work of each (a settled promise's next request, say) runs after the whole batch.
+    // (A loop without `Effect.forever`'s yield per round: the wait for tasks is the yield.)
+    const round: Effect.Effect<void> = Effect.suspend(() => {
+      if (items.length === 0) return waitForTasks
+      const batch = items
+      items = []
+      return runBatch(batch)
+    })
+    const loop: Effect.Effect<never> = Effect.flatMap(round, () => loop)
+    const worker = yield* Effect.forkDaemon(loop)
     const drained = Effect.suspend(() => {
       const done = Deferred.unsafeMake<void>(worker.id())
-      return open ? Effect.zipRight(Queue.offer(queue, { done }), Deferred.await(done)) : Effect.void
+      return enqueue({ done }) ? Deferred.await(done) : Effect.void
     })
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         // Finalizers run uninterruptibly: the wait must be made interruptible for the bound to work.
         yield* Effect.timeout(Effect.interruptible(drained), options?.drainMillis ?? 1000).pipe(Effect.ignore)
         open = false
-        // Shut the queue first: a worker whose running task swallowed the interruption then
-        // finds the queue closed instead of waiting on it forever.
-        yield* Queue.shutdown(queue)
+        items = []
         yield* Fiber.interrupt(worker)
       })
     )
     return {
       name,
-      offer: (task) => open && queue.unsafeOffer({ task }),
+      offer: (task) => enqueue({ task }),
+      offerSync: (task) => enqueue(task),
       drained
     }
   })

@@ -1,10 +1,10 @@
 /**
  * The promise facade, for scripts that do not use Effect: the same client, with async
- * methods. Promises settle in the order the server's replies arrive; what follows an `await`
- * runs as a microtask, never inside the client's reader, and watch callbacks and state
- * listeners keep their own queues. The single-request operations (get, exists, set, delete,
- * a plain create) run without a fiber. Rejections are the same tagged errors as the Effect
- * API (`err._tag === "NoNodeError"`, ...).
+ * methods. Each promise settles from the client's completion queue, in the order the replies
+ * arrive, so a slow `.then` never delays watch callbacks or state listeners, which have queues
+ * of their own. The single-request operations (get, exists, set, delete, a plain create) run
+ * without a fiber. Rejections are the same tagged errors as the Effect API
+ * (`err._tag === "NoNodeError"`, ...).
  *
  * Use a platform package's `connect()` (e.g. `@effect-zk/platform-node`).
  *
@@ -96,12 +96,21 @@ export const connect = async (
     throw Cause.squash(exit.cause)
   }
   const { client, queues, addWatchScoped, direct } = exit.value
+  // Every promise settles from the completion queue (directly once the client is closed and
+  // the queue gone).
+  const settleOnQueue = <A, E>(
+    resolve: (a: A) => void,
+    reject: (e: unknown) => void
+  ): ((result: Exit.Exit<A, E>) => void) => {
+    return (result) => {
+      const settle = () => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
+      if (!queues.completion.offerSync(settle)) settle()
+    }
+  }
   // Operations of more than one request run as Effects, each in a fiber of its own.
   const run = <A, E>(effect: Effect.Effect<A, E>): Promise<A> =>
     new Promise<A>((resolve, reject) => {
-      Effect.runCallback(effect, {
-        onExit: (result) => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
-      })
+      Effect.runCallback(effect, { onExit: settleOnQueue(resolve, reject) })
     })
   // One WatchCallback per promise callback, so that the same callback set twice on a node is
   // one watcher (as in the Effect API and kazoo).
@@ -119,10 +128,10 @@ export const connect = async (
     const watch = watchCallback(w)
     return watch === undefined ? {} : { watch }
   }
-  // The single-request operations: no fiber, settled by the reader as the reply is read.
+  // The single-request operations: no fiber; the reader hands the reply to the completion queue.
   const fast = <A>(send: (done: (exit: Exit.Exit<A, ZooKeeperError>) => void) => void): Promise<A> =>
     new Promise<A>((resolve, reject) => {
-      send((result) => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause))))
+      send(settleOnQueue(resolve, reject))
     })
   const noNodeAsUndefined =
     (done: (exit: Exit.Exit<ZnodeStat | undefined, ZooKeeperError>) => void) =>
@@ -139,9 +148,7 @@ export const connect = async (
   return {
     create: (path, o = {}) =>
       new Promise<string>((resolve, reject) => {
-        const plain = direct.create(path, o, (result) =>
-          Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause))
-        )
+        const plain = direct.create(path, o, settleOnQueue(resolve, reject))
         if (!plain) run(client.create(path, o)).then(resolve, reject)
       }),
     createWithStat: (path, o) => run(client.createWithStat(path, o)),

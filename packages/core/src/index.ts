@@ -10,7 +10,7 @@ export * as Acl from "./Acl.js"
 export * as ClientState from "./ClientState.js"
 /** Connect strings: `host:port,[::1]:2182/chroot`. @since 0.1.0 */
 export * as ConnectString from "./ConnectString.js"
-/** The platform seam and the callback queues. @since 0.1.0 */
+/** The platform seam and the three callback queues. @since 0.1.0 */
 export * as Handler from "./Handler.js"
 /** Path validation and chroot helpers. @since 0.1.0 */
 export * as Path from "./Path.js"

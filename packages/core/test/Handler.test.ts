@@ -28,20 +28,43 @@ describe("Handler callback queues", () => {
 
   it.scoped("a blocked queue does not block another; a failing task does not stop its queue", () =>
     Effect.gen(function* () {
-      const session = yield* makeCallbackQueue("session")
+      const completion = yield* makeCallbackQueue("completion")
       const watch = yield* makeCallbackQueue("watch")
       const gate = yield* Deferred.make<void>()
       const ran = yield* Ref.make<ReadonlyArray<string>>([])
-      session.offer(Deferred.await(gate))
-      session.offer(Ref.update(ran, (xs) => [...xs, "session-after-gate"]))
+      completion.offer(Deferred.await(gate))
+      completion.offer(Ref.update(ran, (xs) => [...xs, "completion-after-gate"]))
       watch.offer(Effect.fail("boom"))
       watch.offer(Effect.die("worse"))
       watch.offer(Ref.update(ran, (xs) => [...xs, "watch"]))
       yield* watch.drained
       expect(yield* Ref.get(ran)).toEqual(["watch"])
       yield* Deferred.succeed(gate, undefined)
-      yield* session.drained
-      expect(yield* Ref.get(ran)).toEqual(["watch", "session-after-gate"])
+      yield* completion.drained
+      expect(yield* Ref.get(ran)).toEqual(["watch", "completion-after-gate"])
+    })
+  )
+
+  it.scoped("plain functions (offerSync) keep their place among Effect tasks; one that throws is logged and the queue goes on", () =>
+    Effect.gen(function* () {
+      const queue = yield* makeCallbackQueue("completion")
+      const order: Array<string> = []
+      const gate = yield* Deferred.make<void>()
+      queue.offer(Deferred.await(gate))
+      queue.offerSync(() => void order.push("sync 1"))
+      queue.offer(Effect.sync(() => void order.push("effect 2")))
+      queue.offerSync(() => {
+        throw new Error("boom")
+      })
+      queue.offerSync(() => void order.push("sync 3"))
+      queue.offerSync(() => void order.push("sync 4"))
+      queue.offer(Effect.sync(() => void order.push("effect 5")))
+      // nothing runs while the task in front is blocked
+      yield* Effect.yieldNow()
+      expect(order).toEqual([])
+      yield* Deferred.succeed(gate, undefined)
+      yield* queue.drained
+      expect(order).toEqual(["sync 1", "effect 2", "sync 3", "sync 4", "effect 5"])
     })
   )
 
@@ -53,7 +76,8 @@ describe("Handler callback queues", () => {
       for (let i = 0; i < 5; i++) queue.offer(Ref.update(ran, (n) => n + 1))
       yield* Scope.close(scope, Exit.void)
       expect(yield* Ref.get(ran)).toBe(5)
-      queue.offer(Ref.update(ran, (n) => n + 1))
+      expect(queue.offer(Ref.update(ran, (n) => n + 1))).toBe(false)
+      expect(queue.offerSync(() => Effect.runSync(Ref.update(ran, (n) => n + 1)))).toBe(false)
       yield* Effect.yieldNow()
       expect(yield* Ref.get(ran)).toBe(5)
     })

@@ -66,9 +66,8 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
     const scope = yield* Effect.scope
     const queues = {
       session: yield* makeCallbackQueue("session"),
-      watch: yield* makeCallbackQueue("watch")
-      // No completion queue: the promise facade settles each promise as its reply is read
-      // (in reply order; an awaiting caller resumes as a microtask, never inside the reader).
+      watch: yield* makeCallbackQueue("watch"),
+      completion: yield* makeCallbackQueue("completion")
     }
     const stateRef = yield* SubscriptionRef.make<ClientState>({ state: "LOST", keeperState: "CONNECTING" })
     const clock = yield* Effect.clock
