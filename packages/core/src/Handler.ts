@@ -215,13 +215,16 @@ export const makeCallbackQueue = (
     // follow-up work of each (a settled promise's next request, say) runs after the whole batch.
     // (A loop without `Effect.forever`'s yield per round: the wait for tasks is the yield.)
     const round: Effect.Effect<void> = Effect.suspend(() => {
+      if (!open) return Effect.interrupt
       if (items.length === 0) return waitForTasks
       const batch = items
       items = []
       return runBatch(batch)
     })
     const loop: Effect.Effect<never> = Effect.flatMap(round, () => loop)
-    const worker = yield* Effect.forkDaemon(loop)
+    // Interruptible whatever the context that makes the queue (a client made in a finalizer,
+    // say, which runs uninterruptibly); closing also wakes a waiting worker to end it.
+    const worker = yield* Effect.forkDaemon(Effect.interruptible(loop))
     const drained = Effect.suspend(() => {
       const done = Deferred.unsafeMake<void>(worker.id())
       return enqueue({ done }) ? Deferred.await(done) : Effect.void
@@ -232,6 +235,9 @@ export const makeCallbackQueue = (
         yield* Effect.timeout(Effect.interruptible(drained), options?.drainMillis ?? 1000).pipe(Effect.ignore)
         open = false
         items = []
+        const w = wake
+        wake = undefined
+        w?.(Effect.interrupt)
         yield* Fiber.interrupt(worker)
       })
     )

@@ -68,6 +68,23 @@ describe("Handler callback queues", () => {
     })
   )
 
+  it.live("a queue made where nothing can be interrupted (in a finalizer, say) still stops when its scope closes", () =>
+    Effect.gen(function* () {
+      const stopped = yield* Effect.uninterruptible(
+        Effect.gen(function* () {
+          const scope = yield* Scope.make()
+          const queue = yield* Scope.extend(makeCallbackQueue("completion"), scope)
+          const ran: Array<number> = []
+          queue.offerSync(() => void ran.push(1))
+          yield* queue.drained
+          yield* Scope.close(scope, Exit.void)
+          return ran
+        })
+      ).pipe(Effect.disconnect, Effect.timeout("5 seconds"))
+      expect(stopped).toEqual([1])
+    })
+  )
+
   it.effect("closing the scope runs what is queued, then stops the queue", () =>
     Effect.gen(function* () {
       const scope = yield* Scope.make()
