@@ -54,3 +54,10 @@ export * as ContainerConfig from "./ContainerConfig.js"
  * @since 0.1.0
  */
 export * as TlsMaterial from "./TlsMaterial.js"
+
+/**
+ * A TCP proxy to cut a client off the network in a test.
+ *
+ * @since 0.1.0
+ */
+export * as TcpProxy from "./TcpProxy.js"

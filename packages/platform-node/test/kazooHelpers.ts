@@ -4,10 +4,9 @@
  * answers four-letter words with canned replies (kazoo's tests mock `client.command`).
  */
 import { randomUUID } from "node:crypto"
-import * as net from "node:net"
 import { type ClientState, Handler, ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
-import { TestCluster } from "@effect-zk/test-cluster"
+import { TcpProxy, TestCluster } from "@effect-zk/test-cluster"
 import { Effect, Exit, Layer, Option, type Scope } from "effect"
 
 export type Client = ZooKeeper.ZooKeeperClient
@@ -133,62 +132,8 @@ export const sessionIdOf = (zk: Client) =>
     Option.isSome(id) ? Effect.succeed(id.value.sessionId) : Effect.fail(new WaitTimeout("client has no session"))
   )
 
-/**
- * A TCP proxy in front of a cluster member, to cut a client off: while cut, open connections
- * are dropped and new ones are closed at once. Closed with the scope.
- */
-export const tcpProxy = (target: { readonly host: string; readonly port: number }) =>
-  Effect.suspend(() => {
-    let cut = false
-    const sockets = new Set<net.Socket>()
-    const server = net.createServer((client) => {
-      if (cut) {
-        client.destroy()
-        return
-      }
-      const upstream = net.connect({ host: target.host, port: target.port })
-      const pairs: ReadonlyArray<readonly [net.Socket, net.Socket]> = [
-        [client, upstream],
-        [upstream, client]
-      ]
-      for (const [from, to] of pairs) {
-        sockets.add(from)
-        from.on("data", (chunk) => to.write(chunk))
-        from.on("error", () => to.destroy())
-        from.on("close", () => {
-          sockets.delete(from)
-          to.destroy()
-        })
-      }
-    })
-    const dropAll = () => {
-      for (const s of sockets) s.destroy()
-    }
-    return Effect.acquireRelease(
-      Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          dropAll()
-          server.close(() => resume(Effect.void))
-        })
-    ).pipe(
-      Effect.map((port) => ({
-        hosts: `127.0.0.1:${port}`,
-        cut: Effect.sync(() => {
-          cut = true
-          dropAll()
-        }),
-        heal: Effect.sync(() => {
-          cut = false
-        })
-      }))
-    )
-  })
+/** A TCP proxy in front of a cluster member (see @effect-zk/test-cluster's TcpProxy). */
+export const tcpProxy = TcpProxy.make
 
 /**
  * A client in a fresh chroot (or the given one) whose session can be expired the kazoo way:

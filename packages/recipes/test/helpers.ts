@@ -2,10 +2,9 @@
  * Test helpers for the recipes: clients in a fresh chroot (kazoo's harness does the same),
  * a TCP proxy to cut a client off, kazoo's session-expiry trick, and bounded waits.
  */
-import * as net from "node:net"
 import { type ClientState, ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
-import { TestCluster } from "@effect-zk/test-cluster"
+import { TcpProxy, TestCluster } from "@effect-zk/test-cluster"
 import { Effect, Exit, Option, type Scope } from "effect"
 
 export type Client = ZooKeeper.ZooKeeperClient
@@ -91,62 +90,8 @@ export const childrenOf = (zk: Client, path: string) =>
     (children) => [...children].sort()
   )
 
-/**
- * A TCP proxy on 127.0.0.1 in front of a server, to cut a client off the network: while cut,
- * open connections are dropped and new ones closed at once. Closed with the scope.
- */
-export const tcpProxy = (target: { readonly host: string; readonly port: number }) =>
-  Effect.suspend(() => {
-    let cut = false
-    const sockets = new Set<net.Socket>()
-    const server = net.createServer((downstream) => {
-      if (cut) {
-        downstream.destroy()
-        return
-      }
-      const upstream = net.connect({ host: target.host, port: target.port })
-      const pairs: ReadonlyArray<readonly [net.Socket, net.Socket]> = [
-        [downstream, upstream],
-        [upstream, downstream]
-      ]
-      for (const [from, to] of pairs) {
-        sockets.add(from)
-        from.on("data", (chunk) => to.write(chunk))
-        from.on("error", () => to.destroy())
-        from.on("close", () => {
-          sockets.delete(from)
-          to.destroy()
-        })
-      }
-    })
-    const dropAll = () => {
-      for (const s of sockets) s.destroy()
-    }
-    return Effect.acquireRelease(
-      Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          dropAll()
-          server.close(() => resume(Effect.void))
-        })
-    ).pipe(
-      Effect.map((port) => ({
-        hosts: `127.0.0.1:${port}`,
-        cut: Effect.sync(() => {
-          cut = true
-          dropAll()
-        }),
-        heal: Effect.sync(() => {
-          cut = false
-        })
-      }))
-    )
-  })
+/** A TCP proxy in front of a server (see @effect-zk/test-cluster's TcpProxy). */
+export const tcpProxy = TcpProxy.make
 
 /** Records the application states a client goes through, for the lifetime of the scope. */
 export const recordStates = (zk: Client) =>

@@ -4,10 +4,9 @@
  * client off, and kazoo's way to expire a session (a second connection with the same session
  * id and password, then closed).
  */
-import * as net from "node:net"
 import { ZooKeeper } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
-import { TestCluster } from "@effect-zk/test-cluster"
+import { TcpProxy, TestCluster } from "@effect-zk/test-cluster"
 import { Effect, Option } from "effect"
 import type { Harness } from "./shared/index.js"
 
@@ -15,58 +14,7 @@ let counter = 0
 
 const hosts = Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.connectString())
 
-/** A TCP proxy in front of the server: `cut` drops its connections and refuses new ones until `heal`. */
-const tcpProxy = (target: { readonly host: string; readonly port: number }) =>
-  Effect.suspend(() => {
-    let cut = false
-    const sockets = new Set<net.Socket>()
-    const server = net.createServer((downstream) => {
-      if (cut) {
-        downstream.destroy()
-        return
-      }
-      const upstream = net.connect({ host: target.host, port: target.port })
-      for (const [from, to] of [
-        [downstream, upstream],
-        [upstream, downstream]
-      ] as const) {
-        sockets.add(from)
-        from.on("data", (chunk) => to.write(chunk))
-        from.on("error", () => to.destroy())
-        from.on("close", () => {
-          sockets.delete(from)
-          to.destroy()
-        })
-      }
-    })
-    const dropAll = () => {
-      for (const s of sockets) s.destroy()
-    }
-    return Effect.acquireRelease(
-      Effect.async<number>((resume) => {
-        server.listen(0, "127.0.0.1", () => {
-          const address = server.address()
-          resume(Effect.succeed(typeof address === "object" && address !== null ? address.port : 0))
-        })
-      }),
-      () =>
-        Effect.async<void>((resume) => {
-          dropAll()
-          server.close(() => resume(Effect.void))
-        })
-    ).pipe(
-      Effect.map((port) => ({
-        hosts: `127.0.0.1:${port}`,
-        cut: Effect.sync(() => {
-          cut = true
-          dropAll()
-        }),
-        heal: Effect.sync(() => {
-          cut = false
-        })
-      }))
-    )
-  })
+const tcpProxy = TcpProxy.make
 
 /** The harness. */
 export const realHarness: Harness<TestCluster.TestCluster> = {

@@ -41,3 +41,11 @@ export const TestCluster = {
       )
     )
 }
+
+/** `@effect-zk/test-cluster`'s TcpProxy: the in-memory server has no socket to put one in front of. */
+export const TcpProxy = {
+  make: (target: { readonly host: string; readonly port: number }) =>
+    Effect.die(
+      new Error(`no TCP proxy to ${target.host}:${target.port} in memory: the in-memory server has no socket (cut clients with the server's own controls)`)
+    )
+}
