@@ -71,12 +71,13 @@ const program = Effect.gen(function* () {
     case "createDelete": {
       yield* zk.create(paths.scratch)
       const child = (i: number) => `${paths.scratch}/n${i}`
-      const t = yield* timed(
+      const cycle = (n: number, name: (i: number) => string) =>
         Effect.zipRight(
-          pipeline(p.createCount, p.inflight, (i) => zk.create(child(i))),
-          pipeline(p.createCount, p.inflight, (i) => zk.delete(child(i)))
+          pipeline(n, p.inflight, (i) => zk.create(name(i))),
+          pipeline(n, p.inflight, (i) => zk.delete(name(i)))
         )
-      )
+      yield* cycle(p.createWarmup, (i) => `${paths.scratch}/w${i}`)
+      const t = yield* timed(cycle(p.createCount, child))
       return report(CLIENT, "createDelete", {
         opsPerSecond: (2 * p.createCount * 1000) / t.millis,
         cpuMicrosPerOp: t.cpu / (2 * p.createCount)

@@ -18,11 +18,11 @@ from kazoo.client import KazooClient
 
 CLIENT = "kazoo 2.8"
 DEFAULTS = {
-    "latencyWarmup": 300, "latencyCount": 2000, "readWarmup": 5000, "readTotal": 50000,
-    "inflight": 256, "writeWarmup": 2000, "writeTotal": 20000, "writeSize": 1024,
-    "createCount": 5000, "bigWarmup": 20, "bigCount": 300, "bigInflight": 16,
+    "latencyWarmup": 3000, "latencyCount": 2000, "readWarmup": 20000, "readTotal": 50000,
+    "inflight": 256, "writeWarmup": 5000, "writeTotal": 20000, "writeSize": 1024,
+    "createWarmup": 1000, "createCount": 5000, "bigWarmup": 100, "bigCount": 300, "bigInflight": 16,
     "bigSize": 102400, "sessionWarmup": 5, "sessions": 25, "watches": 1000, "lockClients": 3,
-    "lockMillis": 3000, "lockMaxCycles": 3000,
+    "lockMillis": 3000, "lockWarmupMillis": 1000, "lockMaxCycles": 3000,
 }
 WORKER_TIMEOUT = 150.0
 
@@ -116,25 +116,28 @@ def main():
     if WORKLOAD == "lock":
         clients = [open_client() for _ in range(P["lockClients"])]
         locks = [zk.Lock(SCRATCH, f"c{i}") for i, zk in enumerate(clients)]
-        for lock in locks:
-            with lock:
-                pass
         counter = {"cycles": 0}
         guard = threading.Lock()
+
+        def contend_all(millis):
+            counter["cycles"] = 0
+            deadline = time.perf_counter() + millis / 1000
+
+            def contend(lock):
+                while time.perf_counter() < deadline and counter["cycles"] < P["lockMaxCycles"]:
+                    with lock:
+                        with guard:
+                            counter["cycles"] += 1
+
+            threads = [threading.Thread(target=contend, args=(lock,)) for lock in locks]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        contend_all(P["lockWarmupMillis"])
         t0 = time.perf_counter()
-        deadline = t0 + P["lockMillis"] / 1000
-
-        def contend(lock):
-            while time.perf_counter() < deadline and counter["cycles"] < P["lockMaxCycles"]:
-                with lock:
-                    with guard:
-                        counter["cycles"] += 1
-
-        threads = [threading.Thread(target=contend, args=(lock,)) for lock in locks]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        contend_all(P["lockMillis"])
         seconds = time.perf_counter() - t0
         report({"cyclesPerSecond": counter["cycles"] / seconds})
 
@@ -165,11 +168,12 @@ def main():
         zk.create(SCRATCH, b"")
         n = P["createCount"]
 
-        def run():
-            pipeline(n, P["inflight"], lambda i: zk.create_async(f"{SCRATCH}/n{i}", b""))
-            pipeline(n, P["inflight"], lambda i: zk.delete_async(f"{SCRATCH}/n{i}"))
+        def cycle(count, prefix):
+            pipeline(count, P["inflight"], lambda i: zk.create_async(f"{SCRATCH}/{prefix}{i}", b""))
+            pipeline(count, P["inflight"], lambda i: zk.delete_async(f"{SCRATCH}/{prefix}{i}"))
 
-        ms, cpu = timed(run)
+        cycle(P["createWarmup"], "w")
+        ms, cpu = timed(lambda: cycle(n, "n"))
         report({"opsPerSecond": 2 * n * 1000 / ms, "cpuMicrosPerOp": cpu / (2 * n)})
 
     if WORKLOAD == "big":

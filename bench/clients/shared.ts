@@ -23,7 +23,8 @@ export interface Params {
   readonly writeWarmup: number
   readonly writeTotal: number
   readonly writeSize: number
-  /** Creates (then as many deletes), pipelined with `inflight` in flight. */
+  /** Creates (then as many deletes), pipelined with `inflight` in flight, after an untimed cycle of `createWarmup`. */
+  readonly createWarmup: number
   readonly createCount: number
   /** getData of a big node: warm-up, timed count, in flight, node size. */
   readonly bigWarmup: number
@@ -38,21 +39,24 @@ export interface Params {
   /** Contending clients, the time bound and the cycle bound of the lock workload. */
   readonly lockClients: number
   readonly lockMillis: number
+  /** Untimed contention before the timed part (the lock workload's warm-up). */
+  readonly lockWarmupMillis: number
   readonly lockMaxCycles: number
 }
 
 /** The issue's sizes. */
 export const defaultParams: Params = {
-  latencyWarmup: 300,
+  latencyWarmup: 3000,
   latencyCount: 2000,
-  readWarmup: 5000,
+  readWarmup: 20_000,
   readTotal: 50_000,
   inflight: 256,
-  writeWarmup: 2000,
+  writeWarmup: 5000,
   writeTotal: 20_000,
   writeSize: 1024,
+  createWarmup: 1000,
   createCount: 5000,
-  bigWarmup: 20,
+  bigWarmup: 100,
   bigCount: 300,
   bigInflight: 16,
   bigSize: 100 * 1024,
@@ -61,6 +65,7 @@ export const defaultParams: Params = {
   watches: 1000,
   lockClients: 3,
   lockMillis: 3000,
+  lockWarmupMillis: 1000,
   lockMaxCycles: 3000
 }
 
@@ -261,10 +266,12 @@ export const runCallbackWorkload = async (
       await once((d) => s.create(paths.scratch, new Uint8Array(0), d))
       const child = (i: number) => `${paths.scratch}/n${i}`
       const empty = new Uint8Array(0)
-      const t = await timed(async () => {
-        await pipelineCallbacks(p.createCount, p.inflight, (i, d) => s.create(child(i), empty, d))
-        await pipelineCallbacks(p.createCount, p.inflight, (i, d) => s.remove(child(i), d))
-      })
+      const cycle = async (n: number, name: (i: number) => string) => {
+        await pipelineCallbacks(n, p.inflight, (i, d) => s.create(name(i), empty, d))
+        await pipelineCallbacks(n, p.inflight, (i, d) => s.remove(name(i), d))
+      }
+      await cycle(p.createWarmup, (i) => `${paths.scratch}/w${i}`)
+      const t = await timed(() => cycle(p.createCount, child))
       return report(client, "createDelete", {
         opsPerSecond: (2 * p.createCount * 1000) / t.millis,
         cpuMicrosPerOp: t.cpu / (2 * p.createCount)
@@ -379,10 +386,12 @@ export const runPromiseWorkload = async (
       const empty = new Uint8Array(0)
       await s.create(paths.scratch, empty)
       const child = (i: number) => `${paths.scratch}/n${i}`
-      const t = await timed(async () => {
-        await pipelinePromises(p.createCount, p.inflight, (i) => s.create(child(i), empty))
-        await pipelinePromises(p.createCount, p.inflight, (i) => s.remove(child(i)))
-      })
+      const cycle = async (n: number, name: (i: number) => string) => {
+        await pipelinePromises(n, p.inflight, (i) => s.create(name(i), empty))
+        await pipelinePromises(n, p.inflight, (i) => s.remove(name(i)))
+      }
+      await cycle(p.createWarmup, (i) => `${paths.scratch}/w${i}`)
+      const t = await timed(() => cycle(p.createCount, child))
       return report(client, "createDelete", {
         opsPerSecond: (2 * p.createCount * 1000) / t.millis,
         cpuMicrosPerOp: t.cpu / (2 * p.createCount)

@@ -166,16 +166,18 @@ const main = async (): Promise<never> => {
       const empty = new Uint8Array(0)
       await run(s, repeated(R.encodeRequest("create", 3, { path: paths.scratch, data: empty, acl, flags: 0 }), 1), 1, 1)
       const child = (i: number) => `${paths.scratch}/n${i}`
-      const creates = concatenated(
-        Array.from({ length: p.createCount }, (_, i) => R.encodeRequest("create", i + 10, { path: child(i), data: empty, acl, flags: 0 }))
-      )
-      const deletes = concatenated(
-        Array.from({ length: p.createCount }, (_, i) => R.encodeRequest("delete", i + 10, { path: child(i), version: -1 }))
-      )
-      const t = await timed(async () => {
-        await run(s, creates, p.createCount, p.inflight)
-        await run(s, deletes, p.createCount, p.inflight)
-      })
+      const cycle = (n: number, name: (i: number) => string) => {
+        const creates = concatenated(
+          Array.from({ length: n }, (_, i) => R.encodeRequest("create", i + 10, { path: name(i), data: empty, acl, flags: 0 }))
+        )
+        const deletes = concatenated(Array.from({ length: n }, (_, i) => R.encodeRequest("delete", i + 10, { path: name(i), version: -1 })))
+        return async () => {
+          await run(s, creates, n, p.inflight)
+          await run(s, deletes, n, p.inflight)
+        }
+      }
+      await cycle(p.createWarmup, (i) => `${paths.scratch}/w${i}`)()
+      const t = await timed(cycle(p.createCount, child))
       return report(CLIENT, "createDelete", {
         opsPerSecond: (2 * p.createCount * 1000) / t.millis,
         cpuMicrosPerOp: t.cpu / (2 * p.createCount)
