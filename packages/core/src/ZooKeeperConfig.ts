@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Config, Duration, Effect, Option, Redacted } from "effect"
+import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
 import type { ACL } from "./Acl.js"
 import * as ConnectString from "./ConnectString.js"
 import * as Retry from "./Retry.js"
@@ -330,28 +330,99 @@ export const resolve = (options: Options): Effect.Effect<Resolved, Configuration
     }
   })
 
+const optional = <A>(c: Config.Config<A>): Config.Config<A | undefined> => Config.map(Config.option(c), Option.getOrUndefined)
+
+const invalid = (key: string, message: string) => ConfigError.InvalidData([key], message)
+
+/** A PEM value: the text itself (core reads no files), checked without echoing it (it may be a key). */
+const pem = <A extends string | Redacted.Redacted<string>>(c: Config.Config<A>, key: string): Config.Config<A> =>
+  Config.mapOrFail(c, (value: A) =>
+    (typeof value === "string" ? value : Redacted.value(value)).includes("-----BEGIN ")
+      ? Either.right(value)
+      : Either.left(
+          invalid(key, "expects PEM text (-----BEGIN ...), not a file name: put the file's contents in it, or build the options yourself")
+        )
+  )
+
+/** `scheme:credential`, e.g. `digest:alice:secret`; the credential stays redacted. */
+const authEntry = Config.mapOrFail(Config.redacted("ZK_AUTH"), (value) => {
+  const text = Redacted.value(value)
+  const colon = text.indexOf(":")
+  return colon <= 0 || colon === text.length - 1
+    ? Either.left(invalid("ZK_AUTH", "expects scheme:credential, e.g. digest:user:password"))
+    : Either.right<AuthData>({ scheme: text.slice(0, colon), credential: Redacted.make(text.slice(colon + 1)) })
+})
+
+const saslConfig = Config.all({
+  mechanism: Config.literal("DIGEST-MD5")("ZK_SASL_MECHANISM").pipe(Config.withDefault("DIGEST-MD5" as const)),
+  username: optional(Config.string("ZK_SASL_USERNAME")),
+  password: optional(Config.redacted("ZK_SASL_PASSWORD"))
+}).pipe(
+  Config.mapOrFail(({ mechanism, password, username }) =>
+    username === undefined && password === undefined
+      ? Either.right(undefined)
+      : username === undefined || password === undefined
+        ? Either.left(
+            invalid(username === undefined ? "ZK_SASL_USERNAME" : "ZK_SASL_PASSWORD", "is missing (ZK_SASL_USERNAME and ZK_SASL_PASSWORD go together)")
+          )
+        : Either.right<SaslOptions>({ mechanism, username, password })
+  )
+)
+
+const tlsConfig = Config.all({
+  enabled: optional(Config.boolean("ZK_TLS")),
+  ca: optional(pem(Config.string("ZK_TLS_CA"), "ZK_TLS_CA")),
+  cert: optional(pem(Config.string("ZK_TLS_CERT"), "ZK_TLS_CERT")),
+  key: optional(pem(Config.redacted("ZK_TLS_KEY"), "ZK_TLS_KEY")),
+  passphrase: optional(Config.redacted("ZK_TLS_PASSPHRASE")),
+  serverName: optional(Config.string("ZK_TLS_SERVER_NAME"))
+}).pipe(
+  Config.mapOrFail(({ enabled, ...t }): Either.Either<TlsOptions | undefined, ConfigError.ConfigError> => {
+    const given = Object.entries(t).filter(([, v]) => v !== undefined)
+    if (enabled === false && given.length > 0) {
+      const keys = given.map(([k]) => `ZK_TLS_${k === "serverName" ? "SERVER_NAME" : k.toUpperCase()}`).join(", ")
+      return Either.left(invalid("ZK_TLS", `is false, but ${keys} ${given.length === 1 ? "is" : "are"} set`))
+    }
+    if (enabled !== true && given.length === 0) return Either.right(undefined)
+    return Either.right(t)
+  })
+)
+
 /**
- * Options read through Effect's `Config`: `ZK_HOSTS` (required), `ZK_SESSION_TIMEOUT`,
- * `ZK_CONNECT_TIMEOUT` (durations such as `"10 seconds"`), `ZK_READ_ONLY`,
- * `ZK_RANDOMIZE_HOSTS`. Use with a different `ConfigProvider` to read them from elsewhere.
+ * Options read through Effect's `Config` (environment variables with the default
+ * `ConfigProvider`; use another provider to read them from elsewhere). Only `ZK_HOSTS` is
+ * required:
+ *
+ * - `ZK_HOSTS`: the connect string.
+ * - `ZK_SESSION_TIMEOUT`, `ZK_CONNECT_TIMEOUT`, `ZK_REQUEST_TIMEOUT`: durations (`"10 seconds"`).
+ * - `ZK_WHILE_DISCONNECTED`: `wait` or `fail`. `ZK_READ_ONLY`, `ZK_RANDOMIZE_HOSTS`: booleans.
+ * - `ZK_MAX_DATA_LENGTH`, `ZK_MAX_FRAME_LENGTH`: bytes.
+ * - `ZK_AUTH`: one credential as `scheme:credential` (`digest:user:password`), kept redacted.
+ * - `ZK_SASL_USERNAME` + `ZK_SASL_PASSWORD` (redacted), `ZK_SASL_MECHANISM` (`DIGEST-MD5`).
+ * - `ZK_TLS`: `true` for TLS verified against the platform's CAs; TLS is also on when any of
+ *   `ZK_TLS_CA`, `ZK_TLS_CERT`, `ZK_TLS_KEY` (PEM text, not file names; the key redacted),
+ *   `ZK_TLS_PASSPHRASE` (redacted) or `ZK_TLS_SERVER_NAME` is set. Skipping certificate
+ *   verification cannot be configured this way.
+ *
+ * A malformed value is a `ConfigError` naming the variable (never echoing a secret); values
+ * that parse but are out of range fail later, in `make`, with a `ConfigurationError`.
  *
  * @since 0.1.0
  * @category config
  */
 export const config: Config.Config<Options> = Config.all({
   hosts: Config.string("ZK_HOSTS"),
-  sessionTimeout: Config.option(Config.duration("ZK_SESSION_TIMEOUT")),
-  connectTimeout: Config.option(Config.duration("ZK_CONNECT_TIMEOUT")),
+  sessionTimeout: optional(Config.duration("ZK_SESSION_TIMEOUT")),
+  connectTimeout: optional(Config.duration("ZK_CONNECT_TIMEOUT")),
+  requestTimeout: optional(Config.duration("ZK_REQUEST_TIMEOUT")),
+  whileDisconnected: optional(Config.literal("wait", "fail")("ZK_WHILE_DISCONNECTED")),
   readOnly: Config.boolean("ZK_READ_ONLY").pipe(Config.withDefault(false)),
-  randomizeHosts: Config.boolean("ZK_RANDOMIZE_HOSTS").pipe(Config.withDefault(true))
+  randomizeHosts: Config.boolean("ZK_RANDOMIZE_HOSTS").pipe(Config.withDefault(true)),
+  maxDataLength: optional(Config.integer("ZK_MAX_DATA_LENGTH")),
+  maxFrameLength: optional(Config.integer("ZK_MAX_FRAME_LENGTH")),
+  auth: optional(authEntry),
+  sasl: saslConfig,
+  tls: tlsConfig
 }).pipe(
-  Config.map(
-    (c): Options => ({
-      hosts: c.hosts,
-      sessionTimeout: Option.getOrUndefined(c.sessionTimeout),
-      connectTimeout: Option.getOrUndefined(c.connectTimeout),
-      readOnly: c.readOnly,
-      randomizeHosts: c.randomizeHosts
-    })
-  )
+  Config.map(({ auth, ...c }): Options => ({ ...c, ...(auth === undefined ? {} : { authData: [auth] }) }))
 )

@@ -5,7 +5,7 @@ import { Acl, Handler, ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { TestCluster, TlsMaterial } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
-import { Cause, Effect, Exit, Logger, LogLevel, Option, Redacted, type Scope, Stream, Tracer } from "effect"
+import { Cause, ConfigProvider, Effect, Exit, Layer, Logger, LogLevel, Option, Redacted, type Scope, Stream, Tracer } from "effect"
 import { expect } from "vitest"
 import { bytes, client, hosts, text } from "./helpers.js"
 
@@ -264,6 +264,46 @@ layer(TestCluster.layer({ sasl: { users: { [SASL_USER]: SASL_PASSWORD } }, tls: 
           { scheme: "sasl", user: SASL_USER },
           { scheme: "digest", user: "frank" }
         ]) expect(who).toContainEqual(id)
+      })
+    )
+
+    it.scoped("ZooKeeper.layerConfig: TLS with a client certificate, SASL and a digest credential, all from configuration", () =>
+      Effect.gen(function* () {
+        const tls = yield* tlsOf
+        const cluster = yield* TestCluster.TestCluster
+        const chroot = chrootName()
+        yield* Effect.scoped(Effect.flatMap(ZooKeeper.make({ hosts: yield* hosts }), (root) => root.ensurePath(chroot))).pipe(
+          Effect.provide(NodeZooKeeper.layer)
+        )
+        const vars = new Map([
+          ["ZK_HOSTS", `${yield* cluster.secureConnectString()}${chroot}`],
+          ["ZK_SESSION_TIMEOUT", "15 seconds"],
+          ["ZK_TLS_CA", tls.ca],
+          ["ZK_TLS_CERT", tls.cert],
+          ["ZK_TLS_KEY", tls.encryptedKey],
+          ["ZK_TLS_PASSPHRASE", tls.keyPassphrase],
+          ["ZK_SASL_USERNAME", SASL_USER],
+          ["ZK_SASL_PASSWORD", SASL_PASSWORD],
+          ["ZK_AUTH", "digest:gina:gina-pw"]
+        ])
+        const who = yield* Effect.flatMap(ZooKeeper.ZooKeeper, (zk) => zk.whoAmI).pipe(
+          Effect.provide(ZooKeeper.layerConfig().pipe(Layer.provide(NodeZooKeeper.layer))),
+          Effect.withConfigProvider(ConfigProvider.fromMap(vars))
+        )
+        for (const id of [
+          { scheme: "x509", user: tls.clientSubject },
+          { scheme: "sasl", user: SASL_USER },
+          { scheme: "digest", user: "gina" }
+        ]) expect(who).toContainEqual(id)
+        // a wrong SASL password from configuration: the layer fails with AuthFailed
+        vars.set("ZK_SASL_PASSWORD", `${SASL_PASSWORD}-wrong`)
+        const refused = yield* Effect.exit(
+          Effect.flatMap(ZooKeeper.ZooKeeper, (zk) => zk.whoAmI).pipe(
+            Effect.provide(ZooKeeper.layerConfig().pipe(Layer.provide(NodeZooKeeper.layer))),
+            Effect.withConfigProvider(ConfigProvider.fromMap(vars))
+          )
+        )
+        expect(tagOf(refused)).toBe("AuthFailedError")
       })
     )
 
