@@ -16,13 +16,21 @@ import type { TlsEndpoint } from "./Suite.js"
  * @category models
  */
 export interface TlsCluster {
-  readonly tls: { readonly ca: string; readonly cert: string; readonly key: string } | undefined
+  readonly tls:
+    | {
+        readonly ca: string
+        readonly cert: string
+        readonly key: string
+        readonly encryptedKey: string
+        readonly keyPassphrase: string
+      }
+    | undefined
   readonly secureConnectString: (ids?: ReadonlyArray<number>) => Effect.Effect<string, unknown>
 }
 
 /**
  * The cluster's first member over TLS: its secure client address, the CA, and a client
- * certificate and (unencrypted) key.
+ * certificate and its key, plain and encrypted with a passphrase.
  *
  * @since 0.1.0
  * @category constructors
@@ -31,5 +39,12 @@ export const endpoint = (cluster: TlsCluster): Effect.Effect<TlsEndpoint, unknow
   Effect.gen(function* () {
     const tls = cluster.tls
     if (tls === undefined) return yield* Effect.dieMessage("the test cluster was started without tls")
-    return { hosts: yield* cluster.secureConnectString([1]), ca: tls.ca, cert: tls.cert, key: tls.key }
+    return {
+      hosts: yield* cluster.secureConnectString([1]),
+      ca: tls.ca,
+      cert: tls.cert,
+      key: tls.key,
+      encryptedKey: tls.encryptedKey,
+      passphrase: tls.keyPassphrase
+    }
   })

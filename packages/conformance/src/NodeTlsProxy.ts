@@ -66,8 +66,10 @@ export const make = (target: { readonly host: string; readonly port: number }): 
  * @category utils
  */
 export const toEnv = (endpoint: TlsEndpoint): Record<string, string> => ({
-  ZK_TLS_HOSTS: endpoint.hosts,
-  ZK_TLS_CA: endpoint.ca,
-  ZK_TLS_CERT: endpoint.cert,
-  ZK_TLS_KEY: endpoint.key
+  ZK_CONFORMANCE_TLS_HOSTS: endpoint.hosts,
+  ZK_CONFORMANCE_TLS_CA: endpoint.ca,
+  ZK_CONFORMANCE_TLS_CERT: endpoint.cert,
+  ZK_CONFORMANCE_TLS_KEY: endpoint.key,
+  ...(endpoint.encryptedKey === undefined ? {} : { ZK_CONFORMANCE_TLS_ENCRYPTED_KEY: endpoint.encryptedKey }),
+  ...(endpoint.passphrase === undefined ? {} : { ZK_CONFORMANCE_TLS_PASSPHRASE: endpoint.passphrase })
 })

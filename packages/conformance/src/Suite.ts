@@ -62,6 +62,9 @@ export interface TlsEndpoint {
   readonly ca: string
   readonly cert: string
   readonly key: string
+  /** The same key encrypted with `passphrase` (PKCS#8, PBES2), for the encrypted-key case. */
+  readonly encryptedKey?: string | undefined
+  readonly passphrase?: string | undefined
 }
 
 /**
@@ -79,15 +82,24 @@ export interface Env {
 }
 
 /**
- * The TLS endpoint given by `ZK_TLS_HOSTS`, `ZK_TLS_CA`, `ZK_TLS_CERT` and `ZK_TLS_KEY`
- * (PEM), read with the runtime's `get`.
+ * The TLS endpoint given by `ZK_CONFORMANCE_TLS_HOSTS`, `ZK_CONFORMANCE_TLS_CA`,
+ * `ZK_CONFORMANCE_TLS_CERT` and `ZK_CONFORMANCE_TLS_KEY` (PEM; optionally
+ * `ZK_CONFORMANCE_TLS_ENCRYPTED_KEY` and `ZK_CONFORMANCE_TLS_PASSPHRASE`), read with the
+ * runtime's `get`.
  *
  * @since 0.1.0
  * @category constructors
  */
 export const tlsFromEnv = (get: (name: string) => string | undefined): TlsEndpoint | undefined => {
-  const [hosts, ca, cert, key] = ["ZK_TLS_HOSTS", "ZK_TLS_CA", "ZK_TLS_CERT", "ZK_TLS_KEY"].map(get)
-  return hosts && ca && cert && key ? { hosts, ca, cert, key } : undefined
+  const [hosts, ca, cert, key, encryptedKey, passphrase] = [
+    "ZK_CONFORMANCE_TLS_HOSTS",
+    "ZK_CONFORMANCE_TLS_CA",
+    "ZK_CONFORMANCE_TLS_CERT",
+    "ZK_CONFORMANCE_TLS_KEY",
+    "ZK_CONFORMANCE_TLS_ENCRYPTED_KEY",
+    "ZK_CONFORMANCE_TLS_PASSPHRASE"
+  ].map(get)
+  return hosts && ca && cert && key ? { hosts, ca, cert, key, encryptedKey, passphrase } : undefined
 }
 
 /**
@@ -560,6 +572,27 @@ export const cases: ReadonlyArray<Case> = [
         yield* equal(yield* l.next, "SUSPENDED", "dropped")
         yield* equal(yield* l.next, "CONNECTED", "reconnected over TLS")
         yield* zk.delete(base)
+      })
+  },
+  {
+    name: "TLS: a client key protected by a passphrase gives the session its x509 identity; a wrong passphrase fails make",
+    skip: (env) =>
+      noTls(env) ??
+      (env.tls?.encryptedKey === undefined || env.tls.passphrase === undefined ? "no encrypted key given" : undefined),
+    run: (env) =>
+      Effect.gen(function* () {
+        const endpoint = env.tls!
+        const make = (passphrase: string) =>
+          ZooKeeper.make({
+            hosts: endpoint.hosts,
+            sessionTimeout: "2 seconds",
+            connectTimeout: "2 seconds",
+            tls: { ca: endpoint.ca, cert: endpoint.cert, key: endpoint.encryptedKey!, passphrase }
+          }).pipe(Effect.provide(env.platform.layer))
+        const zk = yield* make(endpoint.passphrase!)
+        yield* ok((yield* zk.whoAmI).some((w) => w.scheme === "x509"), "an x509 identity from the decrypted key")
+        yield* ok(Option.isSome(yield* zk.exists("/")), "requests over TLS")
+        yield* failsWith(make(`${endpoint.passphrase!}-wrong`), "ConnectionLossError")
       })
   },
   {

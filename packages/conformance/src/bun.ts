@@ -1,5 +1,5 @@
 /**
- * Runs the conformance suite under Bun against `ZK_HOSTS` (and the TLS endpoint of `ZK_TLS_*`); exits 0 when every case passed.
+ * Runs the conformance suite under Bun against `ZK_HOSTS` (and the TLS endpoint of `ZK_CONFORMANCE_TLS_*`); exits 0 when every case passed.
  *
  * `bun --conditions=effect-zk-source packages/conformance/src/bun.ts`
  *

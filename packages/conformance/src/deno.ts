@@ -1,5 +1,5 @@
 /**
- * Runs the conformance suite under Deno against `ZK_HOSTS` (and the TLS endpoint of `ZK_TLS_*`); exits 0 when every case passed.
+ * Runs the conformance suite under Deno against `ZK_HOSTS` (and the TLS endpoint of `ZK_CONFORMANCE_TLS_*`); exits 0 when every case passed.
  *
  * `deno run --node-modules-dir=manual --sloppy-imports --conditions=effect-zk-source
  *  --allow-net --allow-env packages/conformance/src/deno.ts`

@@ -1,6 +1,6 @@
 /**
  * Runs the conformance suite under Node (any version; CI uses it for Node 24) against
- * `ZK_HOSTS` (and the TLS endpoint of `ZK_TLS_*`); exits 0 when every case passed.
+ * `ZK_HOSTS` (and the TLS endpoint of `ZK_CONFORMANCE_TLS_*`); exits 0 when every case passed.
  *
  * `node --conditions=effect-zk-source --import tsx packages/conformance/src/node.ts`
  *

@@ -27,6 +27,7 @@ import * as PromiseClient from "@effect-zk/core/Promise"
 import type * as ZooKeeperConfig from "@effect-zk/core/ZooKeeperConfig"
 import { Effect, Layer, Scheduler } from "effect"
 import { type AbortSignal, type DenoConn, denoGlobals } from "./internal/deno.js"
+import { decryptPrivateKey } from "./internal/pkcs8.js"
 
 const addressOf = (o: ConnectOptions) => (o.host.includes(":") ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`)
 
@@ -52,7 +53,6 @@ const READ_BUFFER = 64 * 1024
 const unsupportedTls = (options: ConnectOptions): string | undefined => {
   const t = options.tls
   if (t === undefined) return undefined
-  if (t.passphrase !== undefined) return "Deno.connectTls takes no key passphrase: decrypt the key first"
   if (t.dangerouslySkipVerification === true) return "Deno.connectTls cannot skip certificate verification"
   if (t.serverName !== undefined && t.serverName !== options.host) {
     return "Deno.connectTls verifies the certificate against the host: serverName must be absent or equal to it"
@@ -74,11 +74,16 @@ const open = async (options: ConnectOptions, signal: AbortSignal | undefined): P
     conn.setNoDelay(true)
     return conn
   }
+  // Deno.connectTls takes a plain key only: an encrypted one is decrypted here (PKCS#8, WebCrypto).
+  const key =
+    t.key === undefined || t.passphrase === undefined
+      ? t.key
+      : await decryptPrivateKey(t.key, t.passphrase, denoGlobals.crypto.subtle)
   const conn = await Deno.connectTls({
     hostname: options.host,
     port: options.port,
     ...(t.ca === undefined ? {} : { caCerts: [t.ca] }),
-    ...(t.cert === undefined || t.key === undefined ? {} : { cert: t.cert, key: t.key })
+    ...(t.cert === undefined || key === undefined ? {} : { cert: t.cert, key })
   })
   try {
     await conn.handshake()
@@ -91,8 +96,9 @@ const open = async (options: ConnectOptions, signal: AbortSignal | undefined): P
 
 /**
  * Opens TCP connections with `Deno.connect` (or TLS ones with `Deno.connectTls` when
- * `options.tls` is set; a key passphrase, `serverName` other than the host and skipped
- * verification are refused, Deno has no such options).
+ * `options.tls` is set; a key with a `passphrase` is decrypted first, PKCS#8 with PBES2 as
+ * `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes it; a `serverName` other than the host and
+ * skipped verification are refused, Deno has no such options).
  *
  * One read loop per connection hands each chunk to `onData`; writes queue up while one is in
  * flight and go out together.

@@ -84,7 +84,7 @@ export const overTls = (env: Env, endpoint: TlsEndpoint): Layer.Layer<Handler.Zo
     }))
   ).pipe(Layer.provide(env.platform.layer))
 
-export const noTls = (env: Env) => (env.tls === undefined ? "no TLS endpoint given (ZK_TLS_HOSTS, ZK_TLS_CA, ...)" : undefined)
+export const noTls = (env: Env) => (env.tls === undefined ? "no TLS endpoint given (ZK_CONFORMANCE_TLS_HOSTS, ZK_CONFORMANCE_TLS_CA, ...)" : undefined)
 
 export const firstServer = (hosts: string) => {
   const first = hosts.split(",")[0]!.replace(/\/.*$/, "")

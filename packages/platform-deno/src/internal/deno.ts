@@ -5,6 +5,8 @@
 // follow Deno 2's lib.deno.ns.d.ts; the tests run `deno check` on ../../deno/shapes.ts, which
 // calls the running Deno's own declarations through them.
 
+import type { Subtle } from "./pkcs8.js"
+
 /** A connection (`Deno.TcpConn` / `Deno.TlsConn`). */
 export interface DenoConn {
   /** Reads into `p`; the number of bytes read, or `null` at EOF. */
@@ -58,6 +60,8 @@ export interface DenoGlobals {
   readonly AbortController: new () => { readonly signal: AbortSignal; abort(reason?: unknown): void }
   readonly setTimeout: (callback: () => void, ms: number) => unknown
   readonly clearTimeout: (handle: unknown) => void
+  /** WebCrypto, to decrypt a passphrase-protected TLS key. */
+  readonly crypto: { readonly subtle: Subtle }
 }
 
 /** `globalThis` seen through the shapes above. `Deno` is only read when a socket is opened. */
