@@ -26,6 +26,9 @@ import * as PromiseClient from "@effect-zk/core/Promise"
 import type * as ZooKeeperConfig from "@effect-zk/core/ZooKeeperConfig"
 import { Effect, Layer, Scheduler } from "effect"
 
+/** Size of a plain TCP connection's read buffer. */
+const READ_BUFFER = 64 * 1024
+
 const addressOf = (o: ConnectOptions) => (o.host.includes(":") ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`)
 
 /**
@@ -39,9 +42,24 @@ export const connector: SocketConnector = {
     Effect.async<Socket, SocketError>((resume) => {
       const address = addressOf(options)
       const t = options.tls
+      // Plain TCP reads go straight into one buffer per connection (`onread`): no Buffer per
+      // read and no stream machinery; each read's bytes are copied out once, since the client
+      // keeps views of them (see SocketHandlers.onData).
+      const readBuffer = t === undefined ? new Uint8Array(READ_BUFFER) : undefined
       const raw: net.Socket =
         t === undefined
-          ? net.connect({ host: options.host, port: options.port, noDelay: true })
+          ? net.connect({
+              host: options.host,
+              port: options.port,
+              noDelay: true,
+              onread: {
+                buffer: readBuffer!,
+                callback: (n: number, buffer: Uint8Array) => {
+                  handlers.onData(buffer.slice(0, n))
+                  return true
+                }
+              }
+            })
           : tls.connect({
               host: options.host,
               port: options.port,
@@ -90,7 +108,7 @@ export const connector: SocketConnector = {
         clearTimeout(timer)
         resume(Effect.succeed(socket))
       })
-      raw.on("data", (chunk: Uint8Array) => handlers.onData(chunk))
+      if (t !== undefined) raw.on("data", (chunk: Uint8Array) => handlers.onData(chunk))
       raw.on("error", (error: Error) => {
         lastError = error
         if (settled) return
