@@ -1,6 +1,6 @@
 /**
- * The recipes' own test files for queues, parties, the set partitioner, the data/children
- * watchers and the tree cache, run unchanged on the in-memory server: their helpers and
+ * The recipes' own test files for queues, parties, persistent nodes, the set partitioner, the
+ * data/children watchers and the tree cache, run unchanged on the in-memory server: their helpers and
  * `@effect-zk/test-cluster` are swapped for in-memory ones (see test/recipes/), their
  * assertions are theirs. The kazoo interop cases cannot run here (kazoo needs a socket).
  */
@@ -18,6 +18,7 @@ vi.mock("@effect/vitest", async (importOriginal) =>
 await import("../../recipes/test/Queue.test.js")
 await import("../../recipes/test/LockingQueue.test.js")
 await import("../../recipes/test/Party.test.js")
+await import("../../recipes/test/PersistentNode.test.js")
 await import("../../recipes/test/SetPartitioner.test.js")
 await import("../../recipes/test/DataWatch.test.js")
 await import("../../recipes/test/ChildrenWatch.test.js")

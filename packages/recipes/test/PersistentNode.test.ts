@@ -1,0 +1,149 @@
+import { PersistentNode } from "@effect-zk/recipes"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { layer } from "@effect/vitest"
+import { Effect, Exit, Option, Scope, Stream } from "effect"
+import { expect } from "vitest"
+import {
+  type Client,
+  childrenOf,
+  clients,
+  expirableClient,
+  newChroot,
+  client as newClient,
+  tagOf,
+  text,
+  waitUntil
+} from "./helpers.js"
+
+/** The node's owner session and data, or none. */
+const nodeOf = (zk: Client, path: string) =>
+  Effect.map(Effect.option(zk.get(path)), Option.map((n) => ({ owner: n.stat.ephemeralOwner, data: text(n.data) })))
+
+const sessionOf = (zk: Client) =>
+  Effect.map(zk.clientId, (id) => (Option.isSome(id) ? id.value.sessionId : 0n))
+
+layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("PersistentNode", (it) => {
+  it.scoped("an ephemeral node with its data, made again after someone deletes it, deleted when the scope closes", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const scope = yield* Scope.make()
+      const node = yield* PersistentNode.make(a, "/services/api/host-1", { data: "10.0.0.1:8080" }).pipe(Scope.extend(scope))
+      expect(node.path).toBe("/services/api/host-1")
+      expect(yield* node.awaitPresent).toBe("/services/api/host-1")
+      expect(yield* node.current).toEqual(Option.some("/services/api/host-1"))
+      expect(yield* nodeOf(b, "/services/api/host-1")).toEqual(Option.some({ owner: yield* sessionOf(a), data: "10.0.0.1:8080" }))
+      expect(yield* node.lastError).toEqual(Option.none())
+
+      // someone deletes it: it comes back, with the same data
+      const seen: Array<Option.Option<string>> = []
+      yield* Effect.forkScoped(Stream.runForEach(node.changes, (c) => Effect.sync(() => seen.push(c))))
+      yield* waitUntil(Effect.sync(() => seen.length >= 1), "the first value of changes") // subscribed
+      yield* b.delete("/services/api/host-1")
+      yield* waitUntil(Effect.sync(() => seen.length >= 3), "the deletion and the new node in changes")
+      expect(seen.slice(0, 3)).toEqual([Option.some("/services/api/host-1"), Option.none(), Option.some("/services/api/host-1")])
+      expect(yield* nodeOf(b, "/services/api/host-1")).toEqual(Option.some({ owner: yield* sessionOf(a), data: "10.0.0.1:8080" }))
+
+      // new data: written now, and used when the node is made again
+      yield* node.setData("10.0.0.1:8081")
+      expect(text(yield* node.data)).toBe("10.0.0.1:8081")
+      expect(Option.map(yield* nodeOf(b, "/services/api/host-1"), (n) => n.data)).toEqual(Option.some("10.0.0.1:8081"))
+      yield* b.delete("/services/api/host-1")
+      yield* waitUntil(
+        Effect.map(nodeOf(b, "/services/api/host-1"), (n) => Option.isSome(n) && n.value.data === "10.0.0.1:8081"),
+        "the node made again with the new data"
+      )
+
+      // the scope closes: the node goes, and stays gone
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* nodeOf(b, "/services/api/host-1")).toEqual(Option.none())
+      yield* Effect.sleep("300 millis")
+      expect(yield* nodeOf(b, "/services/api/host-1")).toEqual(Option.none())
+      expect(yield* childrenOf(b, "/services/api")).toEqual([])
+    })
+  )
+
+  it.scoped("made again under the new session after the session expires; a dropped connection changes nothing", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const observer = yield* newClient({ chroot })
+      const { expire, proxy, zk } = yield* expirableClient(chroot, { sessionTimeout: "4 seconds" })
+      const node = yield* PersistentNode.make(zk, "/members/m", { data: "m" })
+      yield* node.awaitPresent
+      const first = yield* sessionOf(zk)
+      expect(Option.map(yield* nodeOf(observer, "/members/m"), (n) => n.owner)).toEqual(Option.some(first))
+
+      // a short disconnection within the session: the same node
+      const before = yield* observer.exists("/members/m")
+      yield* proxy.cut
+      yield* Effect.sleep("500 millis")
+      yield* proxy.heal
+      yield* waitUntil(zk.connected, "reconnection")
+      expect(Option.map(yield* observer.exists("/members/m"), (s) => s.czxid)).toEqual(Option.map(before, (s) => s.czxid))
+
+      yield* expire
+      const second = yield* sessionOf(zk)
+      expect(second).not.toBe(first)
+      yield* waitUntil(
+        Effect.map(nodeOf(observer, "/members/m"), (n) => Option.isSome(n) && n.value.owner === second),
+        "the node under the new session"
+      )
+      expect(Option.map(yield* nodeOf(observer, "/members/m"), (n) => n.data)).toEqual(Option.some("m"))
+      expect(yield* node.awaitPresent).toBe("/members/m")
+    })
+  )
+
+  it.scoped("a node held by another session is waited on, then taken over when it goes", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      yield* b.create("/leader", { data: "b", ephemeral: true })
+      const node = yield* PersistentNode.make(a, "/leader", { data: "a" })
+      yield* waitUntil(Effect.map(node.lastError, Option.isSome), "the NodeExists error to show")
+      expect(Option.map(yield* node.lastError, (e) => e._tag)).toEqual(Option.some("NodeExistsError"))
+      expect(yield* node.current).toEqual(Option.none())
+      expect(Option.map(yield* nodeOf(a, "/leader"), (n) => n.data)).toEqual(Option.some("b"))
+      yield* b.close
+      expect(yield* node.awaitPresent.pipe(Effect.timeout("10 seconds"))).toBe("/leader")
+      expect(yield* nodeOf(a, "/leader")).toEqual(Option.some({ owner: yield* sessionOf(a), data: "a" }))
+      expect(yield* node.lastError).toEqual(Option.none())
+    })
+  )
+
+  it.scoped("sequential: a protected name, a new sequence number after a deletion, no node left behind", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const scope = yield* Scope.make()
+      const node = yield* PersistentNode.make(a, "/workers/w-", { sequential: true, data: "x" }).pipe(Scope.extend(scope))
+      const first = yield* node.awaitPresent
+      expect(first).toMatch(/^\/workers\/_c_[0-9a-f]{32}-w-\d{10}$/)
+      yield* b.delete(first)
+      yield* waitUntil(Effect.map(node.current, (p) => Option.isSome(p) && p.value !== first), "a new node")
+      const second = Option.getOrThrow(yield* node.current)
+      expect(second.slice(0, -10)).toBe(first.slice(0, -10)) // the same protected prefix
+      expect(Number(second.slice(-10))).toBeGreaterThan(Number(first.slice(-10)))
+      expect(yield* childrenOf(b, "/workers")).toEqual([second.slice("/workers/".length)])
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* childrenOf(b, "/workers")).toEqual([])
+    })
+  )
+
+  it.scoped("a creation the server refuses is retried and shown in lastError; invalid paths fail make", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      // an ephemeral parent cannot have children
+      yield* b.create("/eph", { ephemeral: true })
+      const node = yield* PersistentNode.make(a, "/eph/child")
+      yield* waitUntil(Effect.map(node.lastError, Option.isSome), "the error to show")
+      expect(Option.map(yield* node.lastError, (e) => e._tag)).toEqual(Option.some("NoChildrenForEphemeralsError"))
+      expect(yield* node.current).toEqual(Option.none())
+      // once the parent is a plain node, the next try succeeds
+      yield* b.delete("/eph")
+      yield* b.create("/eph")
+      expect(yield* node.awaitPresent.pipe(Effect.timeout("15 seconds"))).toBe("/eph/child")
+      expect(yield* node.lastError).toEqual(Option.none())
+
+      for (const bad of ["relative", "/", "/a//b", "/trailing/"]) {
+        expect(tagOf(yield* Effect.exit(PersistentNode.make(a, bad)))).toBe("InvalidArgumentError")
+      }
+    })
+  )
+})
