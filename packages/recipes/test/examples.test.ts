@@ -39,4 +39,22 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("recipe examples run
       expect(stdout).toContain("done")
     })
   )
+
+  it.effect("examples/node/service-registry.ts", () =>
+    Effect.gen(function* () {
+      const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+      const { stdout } = yield* runExample("examples/node/service-registry.ts", { ZK_HOSTS: hosts })
+      expect(stdout).toBe(
+        [
+          "members: [a, b]",
+          "a is registered again at 10.0.0.1:8080",
+          "a now at 10.0.0.1:8081",
+          "members: [a]",
+          "members: []",
+          "done",
+          ""
+        ].join("\n")
+      )
+    })
+  )
 })
