@@ -21,8 +21,8 @@
  * Semantics: the node is created (parents as needed, persistent and empty) while the client is
  * connected; while it exists it is watched, and its deletion or the end of its session starts
  * a new creation (under the new session). A connection lost and regained within the session
- * changes nothing. A fixed-path node that exists under another session is waited on until it is
- * gone. An error the server will keep giving (no permission, a parent that cannot have
+ * changes nothing. A fixed-path node that is not ours (another session's, or a persistent node)
+ * is waited on until it is gone, with `lastError` showing the NodeExists. An error the server will keep giving (no permission, a parent that cannot have
  * children) is logged, shown by `lastError`, and tried again with a growing delay (up to 30 s).
  * Closing the scope stops all of it and deletes the node (retried over connection losses, for
  * at most a minute, or until the session ends).
