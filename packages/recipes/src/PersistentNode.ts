@@ -31,7 +31,14 @@
  */
 import type { Retry } from "@effect-zk/core"
 import type { ACL } from "@effect-zk/core/Acl"
-import { basename, join as joinPath, parent as parentOf, validate } from "@effect-zk/core/Path"
+import {
+  basename,
+  defaultMaxDataBytes,
+  join as joinPath,
+  parent as parentOf,
+  validate,
+  validateData
+} from "@effect-zk/core/Path"
 import type { Bytes } from "@effect-zk/core/Transaction"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
@@ -73,7 +80,8 @@ export interface PersistentNode {
   readonly data: Effect.Effect<Uint8Array>
   /**
    * Changes the node's data: written to the node now when it exists, and used for every later
-   * creation. Fails only with an error of the write itself (connection losses are retried by
+   * creation. Data over ZooKeeper's default limit (`jute.maxbuffer`, 1 MiB − 1) is refused with
+   * InvalidArgumentError and changes nothing. Fails only with an error of the write itself (connection losses are retried by
    * the client's retry policy, whose giving up is the other failure); a node that is gone
    * meanwhile gets the data when created again.
    */
@@ -95,7 +103,7 @@ const backoff = (n: number): Duration.Duration => Duration.millis(Math.min(30_00
 /**
  * Keeps an ephemeral node at `path` (or, with `sequential`, a protected sequential one under
  * its parent) until the scope closes. Returns at once; {@link PersistentNode.awaitPresent} waits
- * for the node. Fails only for an invalid path.
+ * for the node. Fails only for an invalid path or data over ZooKeeper's default size limit.
  *
  * @since 0.1.0
  * @category constructors
@@ -118,7 +126,10 @@ export const make = (
     // A protected sequential name: its random part finds our node again after a lost reply.
     const prefix = `_c_${randomHex()}-`
     const createPath = sequential ? joinPath(parent, `${prefix}${basename(path)}`) : path
-    const dataRef = yield* Ref.make(toBytes(options.data))
+    const initial = toBytes(options.data)
+    const tooBig = validateData(initial, defaultMaxDataBytes, { op: "PersistentNode", path })
+    if (tooBig !== undefined) return yield* Effect.fail(tooBig)
+    const dataRef = yield* Ref.make(initial)
     const current = yield* SubscriptionRef.make(Option.none<string>())
     const lastError = yield* Ref.make(Option.none<ZooKeeperError>())
 
@@ -243,10 +254,16 @@ export const make = (
       changes: current.changes,
       data: Ref.get(dataRef),
       setData: (data: Bytes) =>
-        Effect.zipRight(
-          Ref.set(dataRef, toBytes(data)),
-          Effect.flatMap(SubscriptionRef.get(current), (node) => (Option.isSome(node) ? writeData(node.value) : Effect.void))
-        ),
+        Effect.suspend(() => {
+          const bytes = toBytes(data)
+          // refused before it replaces the data every later creation would use
+          const bad = validateData(bytes, defaultMaxDataBytes, { op: "PersistentNode.setData", path })
+          if (bad !== undefined) return Effect.fail(bad)
+          return Effect.zipRight(
+            Ref.set(dataRef, bytes),
+            Effect.flatMap(SubscriptionRef.get(current), (node) => (Option.isSome(node) ? writeData(node.value) : Effect.void))
+          )
+        }),
       lastError: Ref.get(lastError)
     }
   })

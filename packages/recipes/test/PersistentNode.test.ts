@@ -144,6 +144,13 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Pers
       for (const bad of ["relative", "/", "/a//b", "/trailing/"]) {
         expect(tagOf(yield* Effect.exit(PersistentNode.make(a, bad)))).toBe("InvalidArgumentError")
       }
+      // data over ZooKeeper's limit: refused, and nothing changes
+      const huge = new Uint8Array(1024 * 1024)
+      expect(tagOf(yield* Effect.exit(PersistentNode.make(a, "/big", { data: huge })))).toBe("InvalidArgumentError")
+      yield* node.setData("small")
+      expect(tagOf(yield* Effect.exit(node.setData(huge)))).toBe("InvalidArgumentError")
+      expect(text(yield* node.data)).toBe("small")
+      expect(text((yield* b.get("/eph/child")).data)).toBe("small")
     })
   )
 })
