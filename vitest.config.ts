@@ -14,7 +14,7 @@ const alias = [
 export default defineConfig({
   resolve: { alias },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test-cluster/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "test-cluster/test/**/*.test.ts", "bench/test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration tests start JVMs; two cores do not profit from many parallel files.

@@ -1,13 +1,15 @@
 // Codec throughput: encode and decode of the frames on the client's hot path.
 // Run: npx tsx bench/codec.ts   (or npm run bench)
 // Each case is warmed up, then timed in several repetitions; the median is printed.
+// BENCH_QUICK=1 runs every case once, briefly (a smoke test: the figures mean nothing then).
 import { FrameSplitter } from "../packages/core/src/internal/frame.js"
 import * as R from "../packages/core/src/internal/records.js"
 import { ReplyDecoder } from "../packages/core/src/internal/replies.js"
 
-const WARMUP_MS = 300
-const REPETITION_MS = 400
-const REPETITIONS = 7
+const quick = globalThis.process?.env.BENCH_QUICK === "1"
+const WARMUP_MS = quick ? 10 : 300
+const REPETITION_MS = quick ? 20 : 400
+const REPETITIONS = quick ? 1 : 7
 
 let sink = 0
 

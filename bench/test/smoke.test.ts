@@ -1,0 +1,60 @@
+// The benchmark scripts still run (they are not part of the timed suite, and broke once
+// unnoticed): the codec cases, and bench/clients.ts for the wire limit and both effect-zk APIs
+// against a real server, every workload, in BENCH_QUICK mode. No figure is checked: the bench
+// is the measure, not the tests.
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { expect } from "vitest"
+
+const root = fileURLToPath(new URL("../../", import.meta.url))
+const tsx = `${root}node_modules/.bin/tsx`
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string>, timeoutMillis: number) =>
+  Effect.async<{ readonly code: number; readonly output: string }>((resume) => {
+    const child = execFile(
+      tsx,
+      [...args],
+      { cwd: root, env: { ...process.env, ...env }, timeout: timeoutMillis, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 137
+        resume(Effect.succeed({ code, output: `${stdout}\n${stderr}` }))
+      }
+    )
+    return Effect.sync(() => child.kill("SIGKILL"))
+  })
+
+layer(TestCluster.layer({}), { excludeTestServices: true })("bench scripts", (it) => {
+  it.effect("bench/codec.ts runs every case", () =>
+    Effect.gen(function* () {
+      const { code, output } = yield* run(["bench/codec.ts"], { BENCH_QUICK: "1" }, 60_000)
+      expect(code, output).toBe(0)
+      for (const name of ["getData request: encode", "multi reply (10 results): decode", "client's path"]) {
+        expect(output).toContain(name)
+      }
+    })
+  )
+
+  it.effect(
+    "bench/clients.ts runs every workload for the wire limit, the Effect API and the promise facade",
+    () =>
+      Effect.gen(function* () {
+        const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+        const { code, output } = yield* run(
+          ["--conditions=effect-zk-source", "bench/clients.ts"],
+          { ZK_HOSTS: hosts, BENCH_QUICK: "1", BENCH_ROUNDS: "1", BENCH_ONLY: "wire,effect-zk", BENCH_ZOOKEEPER_C: "0" },
+          240_000
+        )
+        expect(code, output).toBe(0)
+        for (const workload of ["session", "latency", "read", "write", "createDelete", "big", "watch", "lock"]) {
+          expect(output, workload).toMatch(new RegExp(`round 1 ${workload} +effect-zk `))
+        }
+        expect(output).toMatch(/round 1 read +effect-zk \(promise\)/)
+        expect(output).toContain("Medians of 1 rounds")
+        expect(output).toContain("| effect-zk: target | ratio | |")
+      }),
+    300_000
+  )
+})
