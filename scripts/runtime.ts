@@ -113,6 +113,15 @@ export const command = (
   args: [...runFlags(runtime), file, ...args]
 })
 
+/** A TypeScript file run under Node through the repository's tsx, with the workspace packages' sources. */
+export const tsx = (
+  file: string,
+  args: ReadonlyArray<string> = []
+): { readonly command: string; readonly args: ReadonlyArray<string> } => ({
+  command: join(root, "node_modules", ".bin", "tsx"),
+  args: ["--conditions=effect-zk-source", file, ...args]
+})
+
 /** The environment for a runtime's child process: no update checks or prompts. */
 export const childEnv = (extra: Record<string, string> = {}): Record<string, string | undefined> => ({
   ...process.env,

@@ -2,34 +2,22 @@
 // unnoticed): the codec cases, and bench/clients.ts for the wire limit and both effect-zk APIs
 // against a real server, every workload, in BENCH_QUICK mode. No figure is checked: the bench
 // is the measure, not the tests.
-import { execFile } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect } from "vitest"
+import { execute, tsx } from "../../scripts/runtime.js"
 
-const root = fileURLToPath(new URL("../../", import.meta.url))
-const tsx = `${root}node_modules/.bin/tsx`
-
-const run = (args: ReadonlyArray<string>, env: Record<string, string>, timeoutMillis: number) =>
-  Effect.async<{ readonly code: number; readonly output: string }>((resume) => {
-    const child = execFile(
-      tsx,
-      [...args],
-      { cwd: root, env: { ...process.env, ...env }, timeout: timeoutMillis, killSignal: "SIGKILL", maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 137
-        resume(Effect.succeed({ code, output: `${stdout}\n${stderr}` }))
-      }
-    )
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
+const run = (file: string, env: Record<string, string>, timeoutMillis: number) =>
+  Effect.map(
+    Effect.promise((signal) => execute(tsx(file), { env, timeoutMillis, signal })),
+    ({ code, stdout, stderr }) => ({ code, output: `${stdout}\n${stderr}` })
+  )
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("bench scripts", (it) => {
   it.effect("bench/codec.ts runs every case", () =>
     Effect.gen(function* () {
-      const { code, output } = yield* run(["bench/codec.ts"], { BENCH_QUICK: "1" }, 60_000)
+      const { code, output } = yield* run("bench/codec.ts", { BENCH_QUICK: "1" }, 60_000)
       expect(code, output).toBe(0)
       for (const name of ["getData request: encode", "multi reply (10 results): decode", "client's path"]) {
         expect(output).toContain(name)
@@ -43,7 +31,7 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("bench scripts", (it
       Effect.gen(function* () {
         const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
         const { code, output } = yield* run(
-          ["--conditions=effect-zk-source", "bench/clients.ts"],
+          "bench/clients.ts",
           { ZK_HOSTS: hosts, BENCH_QUICK: "1", BENCH_ROUNDS: "1", BENCH_ONLY: "wire,effect-zk", BENCH_ZOOKEEPER_C: "0" },
           240_000
         )

@@ -1,27 +1,16 @@
-import { execFile } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Effect } from "effect"
 import { expect } from "vitest"
-
-const root = fileURLToPath(new URL("../../../", import.meta.url))
-const tsx = `${root}node_modules/.bin/tsx`
+import { execute, tsx } from "../../../scripts/runtime.js"
 
 /** Runs an example under Node (through tsx) and returns its output; fails on a non-zero exit. */
 const runExample = (file: string, env: Record<string, string>) =>
-  Effect.async<{ stdout: string; stderr: string }, Error>((resume) => {
-    const child = execFile(
-      tsx,
-      ["--conditions=effect-zk-source", file],
-      { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        if (error !== null) resume(Effect.fail(new Error(`${file} failed: ${error.message}\n${stdout}\n${stderr}`)))
-        else resume(Effect.succeed({ stdout, stderr }))
-      }
-    )
-    return Effect.sync(() => child.kill("SIGKILL"))
-  })
+  Effect.flatMap(
+    Effect.promise((signal) => execute(tsx(file), { env, timeoutMillis: 60_000, signal })),
+    ({ code, stdout, stderr }) =>
+      code === 0 ? Effect.succeed({ stdout, stderr }) : Effect.fail(new Error(`${file} exited with ${code}\n${stdout}\n${stderr}`))
+  )
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("examples run under Node", (it) => {
   it.effect("examples/node/promise-facade.ts", () =>
