@@ -165,7 +165,7 @@ const identity = <A>(a: A): A => a
 const PING_FRAME = R.encodeRequest("ping", R.Xid.ping, {})
 const SET_WATCHES_CHUNK = 128 * 1024
 /** The write buffer's initial size, and the size above which it is dropped after a flush. */
-const OUT_CAPACITY = 16 * 1024
+const OUT_CAPACITY = 4 * 1024
 const OUT_KEEP = 1024 * 1024
 
 /** The big-endian int32 at `at` (in bounds). */
