@@ -1,7 +1,8 @@
 /**
  * kazoo's `Party` and `ShallowParty`: a set of processes that join and leave a group, and
  * anyone can list who is in it. Each member is an ephemeral znode under the party's path, so a
- * member whose session ends leaves by itself.
+ * member whose session ends leaves by itself — after `join`, as in kazoo, for good; after
+ * `joinScoped`, until its node is made again under the new session.
  *
  * ```ts
  * const party = yield* Party.make(zk, "/services/api", "host-1:8080")
@@ -25,9 +26,10 @@ import type { Retry } from "@effect-zk/core"
 import { join as joinPath } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import { Effect, Option, type Scope, Stream } from "effect"
+import { Effect, Exit, Option, Scope, Stream } from "effect"
 import * as ChildrenWatch from "./ChildrenWatch.js"
 import { fromUtf8, randomHex } from "./internal/encoding.js"
+import * as PersistentNode from "./PersistentNode.js"
 
 /**
  * What a party's operations can fail with: a client error that is not retried, or the retry
@@ -53,7 +55,12 @@ export interface Party {
   readonly node: string
   /** Joins the party (kazoo's `join`); joining again while in it does nothing. */
   readonly join: Effect.Effect<void, PartyError>
-  /** Joins for the scope's lifetime: leaves when it closes. */
+  /**
+   * Joins for the scope's lifetime (waiting until the member's node exists), and stays joined:
+   * the node is made again if it goes — a session expiry, someone deleting it (see
+   * {@link PersistentNode}). Leaves when the scope closes or on `leave`. (kazoo's `join` does
+   * not rejoin; `join` here does as kazoo does.)
+   */
   readonly joinScoped: Effect.Effect<void, PartyError, Scope.Scope>
   /** Leaves the party (kazoo's `leave`); false if this member was not in it. */
   readonly leave: Effect.Effect<boolean, PartyError>
@@ -124,8 +131,32 @@ const makeWith = (layout: Layout, client: ZooKeeperClient, path: string, identif
         participating = true
       })
     )
+    // A joinScoped membership: the scope of its PersistentNode, which keeps the member's node
+    // (made again after a session loss) until the scope or `leave` ends it.
+    let kept: Scope.CloseableScope | undefined
+    const joinScoped: Effect.Effect<void, PartyError, Scope.Scope> = Effect.gen(function* () {
+      yield* client.retry(ensureParent)
+      const inner = yield* Scope.make()
+      yield* Effect.addFinalizer(() =>
+        Effect.suspend(() => {
+          if (kept === inner) {
+            kept = undefined
+            participating = false
+          }
+          return Scope.close(inner, Exit.void)
+        })
+      )
+      const member = yield* Scope.extend(PersistentNode.make(client, createPath, { data }), inner)
+      kept = inner
+      participating = true
+      yield* member.awaitPresent
+    })
     const leave = Effect.suspend(() => {
       participating = false
+      const membership = kept
+      kept = undefined
+      // a joinScoped membership: its PersistentNode deletes the node as it stops
+      if (membership !== undefined) return Effect.as(Scope.close(membership, Exit.void), true)
       return client.retry(
         client.delete(createPath).pipe(
           Effect.as(true),
@@ -147,7 +178,7 @@ const makeWith = (layout: Layout, client: ZooKeeperClient, path: string, identif
       identifier,
       node,
       join,
-      joinScoped: Effect.asVoid(Effect.acquireRelease(join, () => Effect.ignore(leave))),
+      joinScoped,
       leave,
       participating: Effect.sync(() => participating),
       members: Effect.flatMap(memberNodes, (children) => layout.identifiers(client, path, children)),

@@ -200,6 +200,8 @@ export const make = (
         const created = yield* Effect.either(create(session))
         if (Either.isLeft(created)) {
           const error = created.left
+          // a closed client will not connect again: nothing to keep until the scope closes
+          if (error._tag === "ClientClosedError") return yield* Effect.never
           if (isTransient(error) || error._tag === "NodeExistsError") {
             yield* Effect.sleep("50 millis")
             continue

@@ -1,9 +1,18 @@
 import { Party } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
-import { Effect, Fiber, Queue, Stream } from "effect"
+import { Effect, Exit, Fiber, Option, Queue, Scope, Stream } from "effect"
 import { expect } from "vitest"
-import { childrenOf, clients, hosts, newChroot, client as newClient, text, waitUntil } from "./helpers.js"
+import {
+  childrenOf,
+  clients,
+  expirableClient,
+  hosts,
+  newChroot,
+  client as newClient,
+  text,
+  waitUntil
+} from "./helpers.js"
 import { kazooProcess } from "./kazoo2/process.js"
 import { takeWithin } from "./recipesII.js"
 
@@ -61,6 +70,51 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Part
       expect(yield* takeWithin(changes, "bob gone")).toEqual(["alice"])
       expect(yield* pb.participating).toBe(false)
       yield* Fiber.interrupt(watching)
+    })
+  )
+
+  it.scoped("joinScoped stays joined across a session expiry (join, as kazoo's, does not); leave ends it", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const observer = yield* newClient({ chroot })
+      const { expire, zk } = yield* expirableClient(chroot, { sessionTimeout: "4 seconds" })
+      const watcher = yield* Party.make(observer, "/crew", "watcher")
+      const scoped = yield* Party.make(zk, "/crew", "scoped")
+      const plain = yield* Party.make(zk, "/crew", "plain")
+      const scope = yield* Scope.make()
+      yield* Scope.extend(scoped.joinScoped, scope)
+      yield* plain.join
+      expect(sorted(yield* watcher.members)).toEqual(["plain", "scoped"])
+      const ownerOf = (node: string) => Effect.map(observer.exists(`/crew/${node}`), Option.map((s) => s.ephemeralOwner))
+      const before = yield* ownerOf(scoped.node)
+
+      yield* expire
+      // kazoo's join: gone with the session; joinScoped: back under the new session
+      yield* waitUntil(
+        Effect.map(ownerOf(scoped.node), (o) => Option.isSome(o) && Option.isSome(before) && o.value !== before.value),
+        "the scoped member under the new session"
+      )
+      expect(sorted(yield* watcher.members)).toEqual(["scoped"])
+      expect(yield* scoped.participating).toBe(true)
+
+      // leave ends a scoped membership for good; closing the scope then changes nothing
+      expect(yield* scoped.leave).toBe(true)
+      expect(yield* scoped.participating).toBe(false)
+      expect(yield* watcher.members).toEqual([])
+      yield* Effect.sleep("300 millis")
+      expect(yield* watcher.members).toEqual([])
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* scoped.leave).toBe(false)
+
+      // and the scope's close ends it too
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          yield* scoped.joinScoped
+          expect(yield* watcher.members).toEqual(["scoped"])
+        })
+      )
+      expect(yield* watcher.members).toEqual([])
+      expect(yield* scoped.participating).toBe(false)
     })
   )
 

@@ -108,6 +108,22 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Pers
     })
   )
 
+  it.scoped("the client closed under a live node: the node goes with the session, nothing is kept or retried", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const scope = yield* Scope.make()
+      const node = yield* PersistentNode.make(a, "/closing", { data: "c" }).pipe(Scope.extend(scope))
+      yield* node.awaitPresent
+      yield* a.close
+      yield* waitUntil(Effect.map(node.current, Option.isNone), "the node to be reported gone")
+      yield* Effect.sleep("300 millis")
+      expect(yield* nodeOf(b, "/closing")).toEqual(Option.none())
+      expect(yield* node.lastError).toEqual(Option.none())
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* nodeOf(b, "/closing")).toEqual(Option.none())
+    })
+  )
+
   it.scoped("sequential: a protected name, a new sequence number after a deletion, no node left behind", () =>
     Effect.gen(function* () {
       const [a, b] = yield* clients(2)
