@@ -233,22 +233,29 @@ const makeOperations = (
 
   // The hot operations as prepared calls (validated, chroot applied), run as Effects here and
   // sent without a fiber by the promise facade (`direct`).
-  const existsCall = (
-    path: string,
-    watcher: Watcher | undefined
-  ): Call<"exists", Option.Option<Stat.ZnodeStat>> | InvalidArgumentError => {
-    const bad = checkPath(path, "exists")
-    if (bad !== undefined) return bad
-    const serverPath = chroot.prefix(path)
-    return {
-      op: "exists",
-      body: { path: serverPath, watch: watcher !== undefined },
-      ctx: { op: "exists", path },
-      watch: watcher === undefined ? undefined : { serverPath, watcher, kindFor: existsKind },
-      map: someStat,
-      fast: fastSomeStat
+  /** A read that may leave a watch (exists, getData): the same request body, watch and context shape. */
+  const watchedRead =
+    <K extends "exists" | "getData", A>(
+      op: K,
+      ctxOp: string,
+      kindFor: (err: number) => WatchKind | undefined,
+      map: (response: R.Responses[K]) => A,
+      fast: FastDecode<A>
+    ) =>
+    (path: string, watcher: Watcher | undefined): Call<K, A> | InvalidArgumentError => {
+      const bad = checkPath(path, ctxOp)
+      if (bad !== undefined) return bad
+      const serverPath = chroot.prefix(path)
+      return {
+        op,
+        body: { path: serverPath, watch: watcher !== undefined },
+        ctx: { op: ctxOp, path },
+        watch: watcher === undefined ? undefined : { serverPath, watcher, kindFor },
+        map,
+        fast
+      }
     }
-  }
+  const existsCall = watchedRead("exists", "exists", existsKind, someStat, fastSomeStat)
   const isNoNode = (e: ZooKeeperError): e is ZooKeeperError => e._tag === "NoNodeError"
   const none = () => Effect.succeed(Option.none())
   const existsRaw = (
@@ -259,19 +266,7 @@ const makeOperations = (
     return call instanceof InvalidArgumentError ? Effect.fail(call) : Effect.catchIf(engine.call(call), isNoNode, none)
   }
 
-  const getCall = (path: string, watcher: Watcher | undefined): Call<"getData", NodeData> | InvalidArgumentError => {
-    const bad = checkPath(path, "get")
-    if (bad !== undefined) return bad
-    const serverPath = chroot.prefix(path)
-    return {
-      op: "getData",
-      body: { path: serverPath, watch: watcher !== undefined },
-      ctx: { op: "get", path },
-      watch: watcher === undefined ? undefined : { serverPath, watcher, kindFor: dataKind },
-      map: toNodeData,
-      fast: fastNodeData
-    }
-  }
+  const getCall = watchedRead("getData", "get", dataKind, toNodeData, fastNodeData)
   const getRaw = (path: string, watcher: Watcher | undefined): Effect.Effect<NodeData, ZooKeeperError> => {
     const call = getCall(path, watcher)
     return call instanceof InvalidArgumentError ? Effect.fail(call) : engine.call(call)
