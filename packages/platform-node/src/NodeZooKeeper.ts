@@ -26,8 +26,8 @@ import * as PromiseClient from "@effect-zk/core/Promise"
 import type * as ZooKeeperConfig from "@effect-zk/core/ZooKeeperConfig"
 import { Effect, Layer, Scheduler } from "effect"
 
-/** The read buffer of every plain TCP connection (see `connect`). */
-const readBuffer = new Uint8Array(64 * 1024)
+/** Size of a plain TCP connection's read buffer. */
+const READ_BUFFER = 64 * 1024
 
 const addressOf = (o: ConnectOptions) => (o.host.includes(":") ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`)
 
@@ -42,10 +42,10 @@ export const connector: SocketConnector = {
     Effect.async<Socket, SocketError>((resume) => {
       const address = addressOf(options)
       const t = options.tls
-      // Plain TCP reads go straight into one buffer (`onread`): no Buffer per read and no
-      // stream machinery. Each read's bytes are copied out before the callback returns (the
-      // client keeps views of them, see SocketHandlers.onData), so every connection of the
-      // process can share the buffer.
+      // Plain TCP reads go straight into one buffer per connection (`onread`): no Buffer per
+      // read and no stream machinery; each read's bytes are copied out once, since the client
+      // keeps views of them (see SocketHandlers.onData).
+      const readBuffer = t === undefined ? new Uint8Array(READ_BUFFER) : undefined
       const raw: net.Socket =
         t === undefined
           ? net.connect({
@@ -53,7 +53,7 @@ export const connector: SocketConnector = {
               port: options.port,
               noDelay: true,
               onread: {
-                buffer: readBuffer,
+                buffer: readBuffer!,
                 callback: (n: number, buffer: Uint8Array) => {
                   handlers.onData(buffer.slice(0, n))
                   return true
