@@ -313,6 +313,9 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Tree
       yield* Effect.sleep("300 millis")
       const { settle } = yield* followed(zk, "/tree")
       const ops = yield* Fiber.join(running)
+      // the churn may have emptied the tree: one last node (no churn name), which the cache must follow too
+      written.set("/tree/final", new Set(["final"]))
+      yield* other.create("/tree/final", { data: "final" })
       const server = yield* settle(other, written).pipe(Effect.tapError(() => Effect.log(`churn seed ${seedValue}`)))
       expect(ops).toBeGreaterThan(200)
       expect(server.size).toBeGreaterThan(1)
