@@ -104,6 +104,37 @@ describe("JuteWriter / JuteReader", () => {
     }
   })
 
+  it("writes strings repeated in a row as TextEncoder does (the copy kept of a repeated string)", () => {
+    const pool = fc.constantFrom(
+      "/services/orders/leader",
+      "/é/ünïcode/path/than/twelve",
+      "/ab\u00e9c",
+      "x".repeat(2000),
+      "/a"
+    )
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pool, wellFormed), { maxLength: 12 }), (strings) => {
+        const shared = new JuteWriter(8)
+        for (const s of strings) shared.ustring(s)
+        const expected = strings.map((s) => {
+          const b = utf8(s)
+          return hex(new Uint8Array([b.length >>> 24, (b.length >>> 16) & 255, (b.length >>> 8) & 255, b.length & 255])) + hex(b)
+        })
+        expect(hex(shared.bytes())).toBe(expected.join(""))
+        const r = new JuteReader(shared.bytes())
+        for (const s of strings) expect(r.ustring()).toBe(s)
+        expect(r.remaining()).toBe(0)
+      })
+    )
+    // Three times in a row, then at an offset that is not the first string's.
+    const w = new JuteWriter(4)
+    const path = "/services/orders/leader-é"
+    w.ustring(path).ustring(path).int(7).ustring(path)
+    const r = new JuteReader(w.bytes())
+    expect([r.ustring(), r.ustring(), r.int(), r.ustring()]).toEqual([path, path, 7, path])
+    expect(hex(w.bytes().subarray(4, 4 + utf8(path).length))).toBe(hex(utf8(path)))
+  })
+
   it("round-trips vectors, null and empty", () => {
     fc.assert(
       fc.property(fc.option(fc.array(int32), { nil: null }), (xs) => {

@@ -43,6 +43,10 @@ const ASCII_ENCODE_LIMIT = 12
 // 130 ns a call whatever the size) up to about 48 bytes.
 /** Strings up to this many bytes are decoded by JS while they are ASCII. */
 const ASCII_DECODE_LIMIT = 48
+/** Strings up to this many UTF-16 units are remembered as bytes when written twice in a row. */
+const REPEAT_LIMIT = 1024
+/** The last string `ustring` encoded past the ASCII loop, and its bytes once it repeated. */
+const repeated: { text: string | undefined; bytes: Uint8Array | undefined } = { text: undefined, bytes: undefined }
 
 /**
  * Malformed jute input: a truncated field, a length out of bounds, a null where a value is
@@ -173,7 +177,20 @@ export class JuteWriter {
         buf[p++] = c
       }
     }
-    if (i < n) p += utf8Encoder.encodeInto(i === 0 ? v : v.slice(i), buf.subarray(p)).written
+    if (i < n) {
+      if (v === repeated.text && repeated.bytes !== undefined) {
+        buf.set(repeated.bytes, start)
+        p = start + repeated.bytes.length
+      } else {
+        p += utf8Encoder.encodeInto(i === 0 ? v : v.slice(i), buf.subarray(p)).written
+        // Kept from the second time in a row a string is written (a client mostly repeats its
+        // paths), so that strings that never repeat cost no copy.
+        if (v !== repeated.text) {
+          repeated.text = v
+          repeated.bytes = undefined
+        } else if (n <= REPEAT_LIMIT) repeated.bytes = buf.slice(start, p)
+      }
+    }
     this.view.setInt32(this.pos, p - start)
     this.pos = p
     return this
