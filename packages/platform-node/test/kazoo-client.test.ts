@@ -426,19 +426,28 @@ layer(TestCluster.layer(), { excludeTestServices: true })("kazoo test_client.py"
       Effect.gen(function* () {
         const { zk, expire } = yield* expirableClient()
         yield* zk.create("/test", { data: new Uint8Array(0) })
+        const calls: Array<ClientState.WatchedEvent> = []
         const fired = yield* Deferred.make<ClientState.WatchedEvent>()
+        const callback = (event: ClientState.WatchedEvent) => {
+          calls.push(event)
+          return Deferred.succeed(fired, event)
+        }
         // kazoo watches "/test/" (it normalises the trailing slash); ZooKeeper's path rules refuse it
-        yield* zk.get("/test", { watch: (event) => Deferred.succeed(fired, event) })
-        // kazoo calls one-shot callbacks with a NONE event on expiry. effect-zk deliberately does
-        // not (one-shot watches carry no session events; the session state reaches listeners and
-        // the Effect form of a watch fails with SessionExpired): the callback is dropped unfired.
+        yield* zk.get("/test", { watch: callback })
+        // the same callback on a node's data and its children: told once for the path
+        yield* zk.getChildren("/test", { watch: callback })
+        // The Effect form of a watch fails with SessionExpired ...
         const asEffect = yield* zk.getAndWatch("/test")
         yield* expire
         const effectForm = yield* Effect.flip(asEffect.event).pipe(Effect.timeout("10 seconds"))
         expect(effectForm._tag).toBe("SessionExpiredError")
+        // ... and, as in kazoo, a callback hears a NONE event: its watch went with the session
+        // (kazoo's event has no path; here it is the path that was watched)
+        const event = yield* Deferred.await(fired).pipe(Effect.timeout("10 seconds"))
+        expect(event).toEqual({ type: "NONE", state: "EXPIRED_SESSION", path: "/test" })
         yield* zk.set("/test", "after expiry")
         yield* Effect.sleep("300 millis")
-        expect(yield* Deferred.isDone(fired)).toBe(false)
+        expect(calls).toHaveLength(1)
       })
     )
   })

@@ -3,10 +3,10 @@
  * stop, injected failures, inspection) and time under a TestClock (stat times, session
  * timeouts, TTL and container sweeps).
  */
-import { Acl, Transaction, ZooKeeper, ZooKeeperError } from "@effect-zk/core"
+import { Acl, type ClientState, Transaction, ZooKeeper, ZooKeeperError } from "@effect-zk/core"
 import { ZooKeeperTest } from "@effect-zk/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Option, Queue, Stream, TestClock } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Option, Queue, Stream, TestClock } from "effect"
 
 const tagOf = (e: { readonly _tag: string }) => e._tag
 
@@ -143,6 +143,8 @@ describe("ZooKeeperTest", () => {
       const before = Option.getOrThrow(yield* ZooKeeperTest.sessionIdOf(zk))
       yield* zk.create("/eph", { ephemeral: true })
       const watched = yield* zk.getAndWatch("/eph")
+      const told = yield* Deferred.make<ClientState.WatchedEvent>()
+      yield* zk.exists("/eph", { watch: (event) => Deferred.succeed(told, event) })
       const stream = yield* Effect.fork(Stream.runDrain(zk.watch("/", { recursive: true })))
       yield* settle
       expect((yield* server.watches).map((w) => [w.path, w.table, w.mode])).toEqual([
@@ -150,12 +152,13 @@ describe("ZooKeeperTest", () => {
         ["/", "data", "persistentRecursive"]
       ])
       expect(yield* server.clientWatches(zk)).toEqual([
-        { kind: "data", path: "/eph", watchers: 1 },
+        { kind: "data", path: "/eph", watchers: 2 },
         { kind: "persistentRecursive", path: "/", watchers: 1 }
       ])
       yield* server.expireSession(before)
       expect(tagOf(yield* Effect.flip(watched.event))).toBe("SessionExpiredError")
       expect(tagOf(yield* Effect.flip(Fiber.join(stream)))).toBe("SessionExpiredError")
+      expect(yield* Deferred.await(told)).toEqual({ type: "NONE", state: "EXPIRED_SESSION", path: "/eph" })
       expect(yield* zk.awaitConnected(1000)).toBe(true)
       expect(yield* seen.all).toEqual(["SUSPENDED", "LOST", "CONNECTED"])
       expect(Option.isNone(yield* zk.exists("/eph"))).toBe(true)

@@ -803,18 +803,24 @@ export class Engine {
     for (const p of waiting) if (!p.done) p.onFail(error(p))
   }
 
-  /** The session is gone: drop one-shot watches, end persistent ones, start afresh. */
+  /**
+   * The session is gone: its watches with it. The Effect forms and the streams fail with
+   * SessionExpired; then every one-shot watcher still registered hears a NONE event for its
+   * path (state EXPIRED_SESSION), as kazoo's and the Java client's watchers do, so that a
+   * callback waiting for a change is told it will not come. Then start afresh.
+   */
   private expire(): Effect.Effect<void> {
     return Effect.gen(this, function* () {
       this.sessionId = 0n
       this.password = EMPTY_PASSWORD
-      this.watches.clearOneShot()
+      const orphaned = this.watches.takeOneShot()
       this.watches.persistent.clear()
       this.watches.persistentRecursive.clear()
       const lost = [...this.onSessionLost]
       this.onSessionLost.clear()
       for (const f of lost) f(new SessionExpiredError({ op: "session" }))
       yield* this.setKeeperState("EXPIRED_SESSION")
+      for (const [path, watchers] of orphaned) for (const w of watchers) w("NONE", path)
     })
   }
 

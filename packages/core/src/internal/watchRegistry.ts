@@ -94,11 +94,21 @@ export class WatchRegistry {
     return fired
   }
 
-  /** Drops every one-shot watch without firing it (session expiry). */
-  clearOneShot(): void {
-    this.data.clear()
-    this.exist.clear()
-    this.child.clear()
+  /**
+   * Removes every one-shot watch (session expiry) and returns their watchers by path, each
+   * watcher once per path whatever kinds it was registered under.
+   */
+  takeOneShot(): Map<string, Set<Watcher>> {
+    const byPath = new Map<string, Set<Watcher>>()
+    for (const table of [this.data, this.exist, this.child]) {
+      for (const [path, set] of table) {
+        const all = byPath.get(path)
+        if (all === undefined) byPath.set(path, new Set(set))
+        else for (const w of set) all.add(w)
+      }
+      table.clear()
+    }
+    return byPath
   }
 
   /** Every watcher of every kind, then empties the tables (client close, session loss). */

@@ -238,16 +238,25 @@ export class Engine implements Endpoint {
     })
   }
 
-  /** The session is gone: forget the watches, end the Effect-form ones and the streams. */
+  /**
+   * The session is gone: forget the watches, end the Effect-form ones and the streams, then
+   * tell the one-shot watchers left (a NONE event for their path, state EXPIRED_SESSION), as
+   * the real client does.
+   */
   private expire(): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.sessionId = 0n
       this.password = EMPTY_PASSWORD
-      this.registry.clear()
+      const orphaned = this.registry.clear()
       const lost = [...this.onSessionLost]
       this.onSessionLost.clear()
       for (const f of lost) f(new ZooKeeperError.SessionExpiredError({ op: "session" }))
-      return this.setKeeperState("EXPIRED_SESSION")
+      return Effect.zipRight(
+        this.setKeeperState("EXPIRED_SESSION"),
+        Effect.sync(() => {
+          for (const [path, watchers] of orphaned) for (const w of watchers) w("NONE", path)
+        })
+      )
     })
   }
 

@@ -267,9 +267,21 @@ export class Registry {
     return fired
   }
 
-  /** Drops the one-shot watches and the persistent ones (session expiry). */
-  clear(): void {
+  /**
+   * Drops every watch (session expiry) and returns the one-shot watchers by path, each watcher
+   * once per path whatever kinds it was registered under.
+   */
+  clear(): Map<string, Set<Watcher>> {
+    const byPath = new Map<string, Set<Watcher>>()
+    for (const kind of ["data", "exist", "child"] as const) {
+      for (const [path, set] of this.tables[kind]) {
+        const all = byPath.get(path)
+        if (all === undefined) byPath.set(path, new Set(set))
+        else for (const w of set) all.add(w)
+      }
+    }
     for (const kind of kinds) this.tables[kind].clear()
+    return byPath
   }
 
   /** The paths to re-register after a reconnect. */
