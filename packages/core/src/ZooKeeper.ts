@@ -41,8 +41,9 @@ export interface NodeData {
 
 /**
  * A one-shot watch callback. It runs on the client's watch queue, once, with the event. When
- * the session expires first, the watch goes with it and the callback gets a `NONE` event
- * (state `EXPIRED_SESSION`, the watched path) instead, as kazoo's and the Java client's do.
+ * the session ends first (it expired, credentials were refused, connection retries gave up),
+ * the watch goes with it and the callback gets a `NONE` event for the watched path instead,
+ * its state saying why (`EXPIRED_SESSION`, `AUTH_FAILED`, `CLOSED`), as kazoo's do.
  *
  * @since 0.1.0
  * @category models

@@ -1,8 +1,8 @@
-import { ZooKeeper } from "@effect-zk/core"
+import { type ClientState, ZooKeeper } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { layer } from "@effect/vitest"
-import { TestCluster } from "@effect-zk/test-cluster"
-import { Effect, Ref } from "effect"
+import { TcpProxy, TestCluster } from "@effect-zk/test-cluster"
+import { Deferred, Effect, Ref } from "effect"
 import { expect } from "vitest"
 
 // The session and state tests (connect, drop, expiry, resume, configuration errors, retry, ...)
@@ -41,6 +41,28 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("sess
       yield* Effect.sleep("500 millis")
       expect(yield* Ref.get(attempts)).toBe(after)
       expect(yield* zk.state).toEqual({ state: "LOST", keeperState: "CLOSED" })
+    })
+  )
+
+  it.scoped("when connection retries give up, the session's watches end: Effect forms fail, callbacks hear NONE (CLOSED)", () =>
+    Effect.gen(function* () {
+      const cluster = yield* TestCluster.TestCluster
+      const proxy = yield* TcpProxy.make(yield* cluster.clientAddress(1))
+      const zk = yield* ZooKeeper.make({
+        hosts: proxy.hosts,
+        connectionRetry: { maxTries: 1, delay: "20 millis", maxDelay: "20 millis", maxJitter: 0 }
+      }).pipe(Effect.provide(NodeZooKeeper.layer))
+      const path = `/gave-up-${Date.now().toString(36)}`
+      yield* zk.create(path, { ephemeral: true })
+      const watched = yield* zk.existsAndWatch(path)
+      const told = yield* Deferred.make<ClientState.WatchedEvent>()
+      yield* zk.get(path, { watch: (event) => Deferred.succeed(told, event) })
+      yield* proxy.cut
+      const lost = yield* Effect.flip(watched.event).pipe(Effect.timeout("10 seconds"))
+      expect(lost._tag).toBe("ConnectionLossError")
+      expect(yield* Deferred.await(told).pipe(Effect.timeout("10 seconds"))).toEqual({ type: "NONE", state: "CLOSED", path })
+      expect(yield* zk.state).toEqual({ state: "LOST", keeperState: "CLOSED" })
+      expect((yield* Effect.flip(zk.exists(path)))._tag).toBe("ConnectionLossError")
     })
   )
 })

@@ -813,14 +813,29 @@ export class Engine {
     return Effect.gen(this, function* () {
       this.sessionId = 0n
       this.password = EMPTY_PASSWORD
+      yield* this.endWatches(new SessionExpiredError({ op: "session" }), "EXPIRED_SESSION")
+    })
+  }
+
+  /**
+   * The session's watches are over (expiry, or a session ended for good): the Effect forms and
+   * the streams fail with `error`, the state becomes `state`, then every one-shot watcher left
+   * hears a NONE event for its path.
+   */
+  private endWatches(error: ZooKeeperError, state: KeeperState): Effect.Effect<void> {
+    return Effect.suspend(() => {
       const orphaned = this.watches.takeOneShot()
       this.watches.persistent.clear()
       this.watches.persistentRecursive.clear()
       const lost = [...this.onSessionLost]
       this.onSessionLost.clear()
-      for (const f of lost) f(new SessionExpiredError({ op: "session" }))
-      yield* this.setKeeperState("EXPIRED_SESSION")
-      for (const [path, watchers] of orphaned) for (const w of watchers) w("NONE", path)
+      for (const f of lost) f(error)
+      return Effect.zipRight(
+        this.setKeeperState(state),
+        Effect.sync(() => {
+          for (const [path, watchers] of orphaned) for (const w of watchers) w("NONE", path)
+        })
+      )
     })
   }
 
@@ -890,7 +905,7 @@ export class Engine {
           if (this.terminal !== undefined) {
             // SASL refused our credentials (see saslOn): as after a refused auth packet, the session is over.
             this.failWaiting(() => this.terminal!)
-            yield* this.setKeeperState("AUTH_FAILED")
+            yield* this.endWatches(this.terminal, "AUTH_FAILED")
             for (const w of this.connectedWaiters) w()
             break
           }
@@ -913,9 +928,10 @@ export class Engine {
             const policy = this.config.connectionRetry
             if (policy.maxTries !== -1 && rounds > policy.maxTries) {
               // kazoo: the connection retry gave up; the session is lost and the client stops.
-              this.terminal = new ConnectionLossError({ op: "connect" })
-              this.failWaiting(() => this.terminal!)
-              yield* this.setKeeperState("CLOSED")
+              const terminal = new ConnectionLossError({ op: "connect" })
+              this.terminal = terminal
+              this.failWaiting(() => terminal)
+              yield* this.endWatches(terminal, "CLOSED")
               break
             }
             const base = Math.min(
@@ -963,7 +979,7 @@ export class Engine {
         if (this.closed) break
         if (this.terminal !== undefined) {
           this.failWaiting(() => this.terminal!)
-          yield* this.setKeeperState("AUTH_FAILED")
+          yield* this.endWatches(this.terminal, "AUTH_FAILED")
           break
         }
         yield* Effect.logDebug(

@@ -247,12 +247,19 @@ export class Engine implements Endpoint {
     return Effect.suspend(() => {
       this.sessionId = 0n
       this.password = EMPTY_PASSWORD
+      return this.endWatches(new ZooKeeperError.SessionExpiredError({ op: "session" }), "EXPIRED_SESSION")
+    })
+  }
+
+  /** The session's watches are over (expiry, refused credentials), as the real client ends them. */
+  private endWatches(error: Error, state: ClientState.KeeperState): Effect.Effect<void> {
+    return Effect.suspend(() => {
       const orphaned = this.registry.clear()
       const lost = [...this.onSessionLost]
       this.onSessionLost.clear()
-      for (const f of lost) f(new ZooKeeperError.SessionExpiredError({ op: "session" }))
+      for (const f of lost) f(error)
       return Effect.zipRight(
-        this.setKeeperState("EXPIRED_SESSION"),
+        this.setKeeperState(state),
         Effect.sync(() => {
           for (const [path, watchers] of orphaned) for (const w of watchers) w("NONE", path)
         })
@@ -357,7 +364,7 @@ export class Engine implements Endpoint {
         if (this.closed) break
         if (this.terminal !== undefined) {
           this.failWaiting(this.terminal)
-          yield* this.setKeeperState("AUTH_FAILED")
+          yield* this.endWatches(this.terminal, "AUTH_FAILED")
           break
         }
         disconnectedAt = this.now()

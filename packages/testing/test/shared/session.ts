@@ -226,6 +226,29 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
     })
   )
 
+  test(it, h, "a credential refused while connected ends the session's watches: Effect forms and streams fail, callbacks hear NONE", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const base = `/refused-${Date.now().toString(36)}`
+      yield* zk.create(base)
+      const watched = yield* zk.getAndWatch(base)
+      const told = yield* Deferred.make<ClientState.WatchedEvent>()
+      yield* zk.getChildren(base, { watch: (event) => Deferred.succeed(told, event) })
+      const persistent = yield* Effect.fork(Stream.runDrain(yield* zk.addWatch(base)))
+      expect((yield* Effect.flip(zk.addAuth("no-such-scheme", "whatever")))._tag).toBe("AuthFailedError")
+      const lost = yield* Effect.flip(watched.event).pipe(Effect.timeout("10 seconds"))
+      expect(lost._tag).toBe("AuthFailedError")
+      const ended = yield* Fiber.await(persistent).pipe(Effect.timeout("10 seconds"))
+      expect(Exit.isFailure(ended) && ended.cause._tag === "Fail" && ended.cause.error._tag).toBe("AuthFailedError")
+      expect(yield* Deferred.await(told).pipe(Effect.timeout("10 seconds"))).toEqual({
+        type: "NONE",
+        state: "AUTH_FAILED",
+        path: base
+      })
+      expect(yield* zk.state).toEqual({ state: "LOST", keeperState: "AUTH_FAILED" })
+    })
+  )
+
   test(it, h, "a session that expires takes its ephemerals with it, and other sessions' watches see them go", () =>
     Effect.gen(function* () {
       const observer = yield* h.rootClient()
