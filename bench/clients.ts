@@ -7,7 +7,7 @@
 // bench/RESULTS.md (between its markers) after a full run.
 //
 // Run: npm run bench (all of it), or npx tsx --conditions=effect-zk-source bench/clients.ts.
-//   BENCH_ROUNDS=3          rounds (at least 3 for the table in RESULTS.md)
+//   BENCH_ROUNDS=5          rounds (at least 3 for the table in RESULTS.md)
 //   BENCH_ONLY=kazoo,wire   only clients whose id contains one of these
 //   BENCH_WORKLOADS=read    only these workloads (comma separated)
 //   BENCH_QUICK=1           a tenth of every count, for trying things out
@@ -41,7 +41,7 @@ const envList = (name: string): ReadonlyArray<string> | undefined => {
   const v = process.env[name]
   return v === undefined || v.trim() === "" ? undefined : v.split(",").map((s) => s.trim())
 }
-const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) || 3)
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5) || 5)
 const quick = process.env.BENCH_QUICK === "1"
 const onlyClients = envList("BENCH_ONLY")
 const onlyWorkloads = envList("BENCH_WORKLOADS")
