@@ -1,5 +1,8 @@
 // Keeps the runtime-agnostic packages runtime-agnostic: packages/core, packages/recipes and packages/testing
 // may not import node:*, bun, Deno or any platform package, nor touch the Bun/Deno globals.
+// Also: no package's sources import Effect through its index ("effect"), which loads every one of
+// Effect's modules (about 370 ms on this machine's Node, against about 240 for the modules used):
+// they import "effect/Effect", "effect/Stream", ...
 import { readdirSync, readFileSync, statSync, existsSync } from "node:fs"
 import { join, relative } from "node:path"
 
@@ -26,8 +29,25 @@ for (const root of roots) {
     })
   }
 }
+const packageSources = [
+  ...readdirSync("packages").map((name) => join("packages", name, "src")),
+  "test-cluster/src"
+].filter(existsSync)
+const barrel = /(?:from\s+|import\s*\(\s*|import\s+)["']effect["']/g
+for (const root of packageSources) {
+  for (const file of walk(root)) {
+    const lines = readFileSync(file, "utf8").split("\n")
+    lines.forEach((line, i) => {
+      const code = line.replace(/\/\/.*$/, "")
+      if (barrel.test(code)) problems.push(`${relative(".", file)}:${i + 1}: imports "effect" (import its modules: "effect/Effect", ...)`)
+      barrel.lastIndex = 0
+    })
+  }
+}
 if (problems.length > 0) {
-  console.error("Runtime-agnostic packages must not depend on a runtime:\n" + problems.join("\n"))
+  console.error("Import rules broken:\n" + problems.join("\n"))
   process.exit(1)
 }
-console.log(`runtime-import check: ${roots.filter(existsSync).join(", ")} are runtime-agnostic`)
+console.log(
+  `runtime-import check: ${roots.filter(existsSync).join(", ")} are runtime-agnostic; no package source imports the "effect" index`
+)

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { commonConfigEntries, commonSystemProperties, type Env, resolve } from "./internal/options.js"

@@ -3,7 +3,8 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import { connect } from "node:net"
 import { FourLetterWordError } from "./TestClusterError.js"
 

@@ -6,8 +6,8 @@
  * @since 0.1.0
  */
 import * as net from "node:net"
-import { Effect, type Scope } from "effect"
-
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 /**
  * A running proxy.
  *

@@ -17,7 +17,16 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Duration, Effect, Either, ExecutionStrategy, Exit, Layer, Option, Scope } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import { existsSync } from "node:fs"
 import * as ContainerConfig from "./ContainerConfig.js"
 import * as FourLetterWord from "./FourLetterWord.js"

@@ -3,8 +3,7 @@
  *
  * @since 0.1.0
  */
-import { Data } from "effect"
-
+import * as Data from "effect/Data"
 /**
  * No ZooKeeper server could be found: the message says what to install or which variable to set.
  *

@@ -3,8 +3,7 @@
  *
  * @since 0.1.0
  */
-import type { Duration } from "effect"
-
+import type * as Duration from "effect/Duration"
 /**
  * Where the servers run: local Java processes, or Docker containers through testcontainers.
  *

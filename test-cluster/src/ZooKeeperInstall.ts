@@ -8,7 +8,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { existsSync, readdirSync } from "node:fs"
 import { delimiter, join } from "node:path"
 import { JavaNotFoundError, ZooKeeperNotFoundError } from "./TestClusterError.js"

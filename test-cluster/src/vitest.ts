@@ -16,7 +16,10 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, Scope } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import { afterAll, beforeAll, beforeEach } from "vitest"
 import type * as FourLetterWord from "./FourLetterWord.js"
 import * as TestCluster from "./TestCluster.js"

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit } from "effect"
-
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 /**
  * A failed check: what was expected, what came.
  *

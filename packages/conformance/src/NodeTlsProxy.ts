@@ -10,7 +10,8 @@
 import { readFileSync } from "node:fs"
 import * as net from "node:net"
 import * as tls from "node:tls"
-import { Effect, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import type { TlsEndpoint } from "./Suite.js"
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url), "utf8")

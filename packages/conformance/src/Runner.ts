@@ -5,7 +5,9 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { type Case, cases as allCases, type Env } from "./Suite.js"
 
 /**

@@ -18,7 +18,15 @@ import {
   ZooKeeper,
   type ZooKeeperConfig
 } from "@effect-zk/core"
-import { Chunk, Deferred, Effect, Exit, Fiber, type Layer, Option, type Scope, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { equal, failsWith, matches, ok } from "./Assert.js"
 import {
   client,

@@ -15,7 +15,9 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Effect, Random } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
 import * as Path from "./Path.js"
 import { ConfigurationError } from "./ZooKeeperError.js"
 

@@ -8,8 +8,14 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Data, Deferred, Effect, Fiber, type Scheduler, type Scope } from "effect"
-
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import type * as Scheduler from "effect/Scheduler"
+import type * as Scope from "effect/Scope"
 /**
  * A socket-level failure: could not connect, the peer reset the connection, a TLS handshake
  * failed, ... `address` is `host:port`.

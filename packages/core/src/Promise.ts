@@ -10,7 +10,12 @@
  *
  * @since 0.1.0
  */
-import { Cause, Effect, Exit, type Layer, Option, Scope } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import type { ACL } from "./Acl.js"
 import type { ClientState, WatchedEvent } from "./ClientState.js"
 import type { ZooKeeperHandler } from "./Handler.js"

@@ -24,7 +24,12 @@
  *
  * @since 0.1.0
  */
-import { Clock, Data, Duration, Effect, Either, Schedule } from "effect"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schedule from "effect/Schedule"
 import { dual } from "effect/Function"
 import type { ConnectionLossError, OperationTimeoutError, SessionExpiredError } from "./ZooKeeperError.js"
 import { ConfigurationError } from "./ZooKeeperError.js"

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Equal } from "effect"
+import type * as Equal from "effect/Equal"
 import type { Inspectable } from "effect/Inspectable"
 import { isStat, ZnodeStatImpl } from "./internal/stat.js"
 

@@ -13,7 +13,8 @@
  *
  * @since 0.1.0
  */
-import { Data, type Duration } from "effect"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
 import type { ACL } from "./Acl.js"
 import type { ZnodeStat } from "./Stat.js"
 import type { ZooKeeperError } from "./ZooKeeperError.js"

@@ -14,7 +14,15 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, type Option, type Redacted, type Scope, type Stream } from "effect"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type { ACL } from "./Acl.js"
 import type { ClientState, WatchedEvent } from "./ClientState.js"
 import type { ZooKeeperHandler } from "./Handler.js"
@@ -284,9 +292,9 @@ export const layer = (
  * @category layers
  */
 export const layerConfig = (
-  config: import("effect").Config.Config<Options> = ZooKeeperConfig.config
+  config: Config.Config<Options> = ZooKeeperConfig.config
 ): Layer.Layer<
   ZooKeeper,
-  ConfigurationError | ZooKeeperError | import("effect").ConfigError.ConfigError,
+  ConfigurationError | ZooKeeperError | ConfigError.ConfigError,
   ZooKeeperHandler
 > => Layer.scoped(ZooKeeper, Effect.flatMap(config, (options) => make(options)))

@@ -5,7 +5,13 @@
  *
  * @since 0.1.0
  */
-import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { ACL } from "./Acl.js"
 import * as ConnectString from "./ConnectString.js"
 import * as Retry from "./Retry.js"

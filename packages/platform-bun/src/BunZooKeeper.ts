@@ -26,7 +26,9 @@ import {
 } from "@effect-zk/core/Handler"
 import * as PromiseClient from "@effect-zk/core/Promise"
 import type * as ZooKeeperConfig from "@effect-zk/core/ZooKeeperConfig"
-import { Effect, Layer, Scheduler } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Scheduler from "effect/Scheduler"
 import { type BunSocket, type BunTlsOptions, bunGlobals } from "./internal/bun.js"
 
 const addressOf = (o: ConnectOptions) => (o.host.includes(":") ? `[${o.host}]:${o.port}` : `${o.host}:${o.port}`)

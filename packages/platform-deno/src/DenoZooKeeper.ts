@@ -25,7 +25,9 @@ import {
 } from "@effect-zk/core/Handler"
 import * as PromiseClient from "@effect-zk/core/Promise"
 import type * as ZooKeeperConfig from "@effect-zk/core/ZooKeeperConfig"
-import { Effect, Layer, Scheduler } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Scheduler from "effect/Scheduler"
 import { type AbortSignal, type DenoConn, denoGlobals } from "./internal/deno.js"
 import { decryptPrivateKey } from "./internal/pkcs8.js"
 

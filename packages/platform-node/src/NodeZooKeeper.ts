@@ -24,8 +24,9 @@ import {
 } from "@effect-zk/core/Handler"
 import * as PromiseClient from "@effect-zk/core/Promise"
 import type * as ZooKeeperConfig from "@effect-zk/core/ZooKeeperConfig"
-import { Effect, Layer, Scheduler } from "effect"
-
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Scheduler from "effect/Scheduler"
 /** Size of a plain TCP connection's read buffer. */
 const READ_BUFFER = 64 * 1024
 

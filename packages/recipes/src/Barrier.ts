@@ -16,7 +16,9 @@
  * @since 0.1.0
  */
 import type { Retry, ZooKeeper, ZooKeeperError } from "@effect-zk/core"
-import { type Duration, Effect, Either } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import { retryForever } from "./internal/retry.js"
 
 /**

@@ -32,7 +32,12 @@ import type { WatchedEvent } from "@effect-zk/core/ClientState"
 import { validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import { Chunk, Effect, Either, Option, type Scope, Stream } from "effect"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import {
   type CallbackResult,
   type CallbackWatch,

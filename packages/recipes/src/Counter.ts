@@ -21,7 +21,9 @@
  */
 import type { Retry, ZooKeeper, ZooKeeperError } from "@effect-zk/core"
 import { InvalidArgumentError } from "@effect-zk/core/ZooKeeperError"
-import { Effect, Option, Schedule } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import { isAscii, parsePythonFloat, parsePythonInt, pythonFloatRepr, utf8 } from "./internal/encoding.js"
 import { MalformedDataError } from "./RecipeError.js"
 

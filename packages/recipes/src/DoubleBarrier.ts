@@ -22,7 +22,10 @@
  */
 import { Path, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
 import { InvalidArgumentError, LockTimeoutError } from "@effect-zk/core/ZooKeeperError"
-import { Duration, Effect, Either, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { randomHex, utf8 } from "./internal/encoding.js"
 import { retryForever } from "./internal/retry.js"
 import { removeNode } from "./internal/session.js"

@@ -18,7 +18,9 @@
  * @since 0.1.0
  */
 import type { ZooKeeper, ZooKeeperError } from "@effect-zk/core"
-import { Effect, Option, Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "./ConnectionStatePolicy.js"
 import { exclusiveDriver } from "./internal/contender.js"
 import { makeWithDriver } from "./internal/lockHandle.js"

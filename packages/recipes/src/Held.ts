@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import type { Effect } from "effect"
+import type * as Effect from "effect/Effect"
 import type { LockLostError } from "./RecipeError.js"
 
 /**

@@ -25,7 +25,10 @@
  */
 import { ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
 import type { CancelledError, LockTimeoutError } from "@effect-zk/core/ZooKeeperError"
-import { type Duration, Effect, type Option, type Scope } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "./ConnectionStatePolicy.js"
 import type { Held } from "./Held.js"
 import { exclusiveDriver } from "./internal/contender.js"

@@ -30,7 +30,12 @@
  */
 import * as Transaction from "@effect-zk/core/Transaction"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
-import { Clock, Duration, Effect, Option, Stream, SubscriptionRef } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import { fromUtf8, randomHex } from "./internal/encoding.js"
 import {
   checkPriority,

@@ -14,7 +14,8 @@
  */
 import { Path, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
 import { InvalidArgumentError } from "@effect-zk/core/ZooKeeperError"
-import { type Duration, Effect } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
 import * as NonBlockingLease from "./NonBlockingLease.js"
 import type { MalformedDataError } from "./RecipeError.js"
 

@@ -20,7 +20,12 @@
  * @since 0.1.0
  */
 import { Path, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
-import { Clock, Duration, Effect, Either, Option, Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import { Contender, exclusiveDriver } from "./internal/contender.js"
 import { utf8 } from "./internal/encoding.js"
 import { decodeRecord, encodeRecord, formatEnd, parseEnd, VERSION } from "./internal/leaseRecord.js"

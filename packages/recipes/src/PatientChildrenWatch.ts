@@ -19,7 +19,14 @@
 import { validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import { Deferred, Duration, Effect, Either, Option, type Scope, Stream, SubscriptionRef } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import { awaitConnected, inbox, isTransient, takeBatch } from "./internal/watchersPersistent.js"
 
 /**

@@ -20,7 +20,9 @@
 import type { Bytes } from "@effect-zk/core/Transaction"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import { Effect, Option, Stream } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
 import {
   checkPriority,
   DEFAULT_PRIORITY,

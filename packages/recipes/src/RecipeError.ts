@@ -6,8 +6,7 @@
  *
  * @since 0.1.0
  */
-import { Data } from "effect"
-
+import * as Data from "effect/Data"
 /**
  * `LockTimeoutError` (a recipe could not acquire what it waited for within its timeout; nothing
  * was left behind) and `CancelledError` (a wait was cancelled by its owner's `cancel`): the

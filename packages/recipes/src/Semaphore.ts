@@ -25,7 +25,11 @@
  */
 import { Path, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
 import { type CancelledError, InvalidArgumentError, type LockTimeoutError } from "@effect-zk/core/ZooKeeperError"
-import { type Duration, Effect, Either, Option, type Scope } from "effect"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "./ConnectionStatePolicy.js"
 import type { Held } from "./Held.js"
 import { Contender, exclusiveDriver } from "./internal/contender.js"

@@ -37,20 +37,18 @@ import type { KazooState } from "@effect-zk/core/ClientState"
 import { validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import {
-  Cause,
-  Data,
-  Deferred,
-  Effect,
-  Exit,
-  type HashMap,
-  Option,
-  PubSub,
-  type Queue,
-  Scope,
-  Stream,
-  SubscriptionRef
-} from "effect"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as HashMap from "effect/HashMap"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import type * as Queue from "effect/Queue"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import { type NodeData, type TreeEvent, TreeState } from "./internal/treeCacheState.js"
 import { applyEvents, type Outcome, walk } from "./internal/treeCacheSync.js"
 import { inbox, type Signal, takeBatch } from "./internal/watchersPersistent.js"

@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import { ZooKeeper } from "@effect-zk/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { writeDriver } from "./internal/contender.js"
 import { makeWithDriver } from "./internal/lockHandle.js"
 import type { AcquireError, AcquireOptions, Lock, LockOptions } from "./Lock.js"

@@ -25,7 +25,13 @@
  * @since 0.1.0
  */
 import { type Acl, type Stat, ZooKeeper, ZooKeeperConfig, type ZooKeeperError } from "@effect-zk/core"
-import { Context, Duration, Effect, FiberSet, Layer, Option, type Scope } from "effect"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import { makeClient } from "./internal/client.js"
 import type { Engine } from "./internal/engine.js"
 import { Server } from "./internal/server.js"

@@ -1,5 +1,6 @@
 // What the cluster needs from a backend (local JVMs or containers): one handle per member.
-import type { Effect, Option } from "effect"
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
 import type { ClusterStartError, ContainerError, MemberStateError } from "../TestClusterError.js"
 import type { Backend } from "../TestClusterOptions.js"
 import type { TlsMaterial } from "../TlsMaterial.js"

@@ -1,6 +1,8 @@
 // Members as Docker containers of the official `zookeeper` image, through testcontainers.
 // testcontainers is an optional dependency: it is imported only when this backend is chosen.
-import { Effect, Option, type Scope } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import type { ContainerClusterConfig, ContainerMemberConfig } from "../ContainerConfig.js"
 import { containerPorts } from "../ContainerConfig.js"
 import { ClusterStartError, ContainerError, MemberStateError } from "../TestClusterError.js"

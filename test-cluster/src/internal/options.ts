@@ -1,5 +1,6 @@
 // Options with their defaults applied and checked, shared by both backends.
-import { Duration, Either } from "effect"
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 import { InvalidOptionsError } from "../TestClusterError.js"
 import {
   type Backend,

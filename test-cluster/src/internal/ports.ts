@@ -6,7 +6,7 @@
 // handed out in this process stay reserved until their cluster closes, so clusters in one
 // process never collide. Between processes a collision is unlikely; the start is retried
 // with new ports when a server reports that its address is in use.
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { createServer } from "node:net"
 
 const low = 20_000

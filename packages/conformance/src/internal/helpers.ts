@@ -1,6 +1,8 @@
 // Helpers of the conformance cases: clients in fresh chroots, bounded waits, recorders.
 import { type ClientState, Handler, ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
-import { Effect, Layer, Queue } from "effect"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Queue from "effect/Queue"
 import { AssertionError } from "../Assert.js"
 import type { Env, TlsEndpoint } from "../Suite.js"
 

@@ -2,22 +2,20 @@
  * The client's operations, on top of the session engine: argument checks, chroot handling,
  * watches as callbacks / Effects / Streams, transactions, spans.
  */
-import {
-  Deferred,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  FiberId,
-  Option,
-  Queue,
-  Redacted,
-  type Scope,
-  Stream,
-  SubscriptionRef,
-  Take,
-  type Tracer
-} from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as Take from "effect/Take"
+import type * as Tracer from "effect/Tracer"
 import * as Acl from "../Acl.js"
 import type { ClientState, EventType, WatchedEvent } from "../ClientState.js"
 import * as ConnectString from "../ConnectString.js"

@@ -7,18 +7,16 @@
  * watches, auth); `Conn` owns one socket (frame splitter, in-flight FIFO, coalesced writes).
  * The hot path — `request` → encode → write; frame → decode → resume — forks no fiber.
  */
-import {
-  type Clock,
-  Deferred,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  FiberId,
-  Random,
-  Redacted,
-  SubscriptionRef
-} from "effect"
+import type * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import {
   type ClientState,
   type EventType,

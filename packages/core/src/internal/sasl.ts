@@ -12,7 +12,9 @@
  *
  * @since 0.1.0
  */
-import { Data, Effect, Redacted } from "effect"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import { md5, toHex } from "./md5.js"
 
 /**

@@ -2,7 +2,8 @@
  * The public stat's implementation, shared by `Stat.fromRecord` and the reply decoders of the
  * hot path (which build it straight from the reply's bytes).
  */
-import { Equal, Hash } from "effect"
+import * as Equal from "effect/Equal"
+import * as Hash from "effect/Hash"
 import { NodeInspectSymbol } from "effect/Inspectable"
 import type { ZnodeStat } from "../Stat.js"
 

@@ -16,7 +16,9 @@
  * leaves a second node.
  */
 import { Path, Retry, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
-import { Effect, Either, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import { escapeRegExp, fromUtf8, randomHex } from "./encoding.js"
 import type { Won } from "./hold.js"
 import { retryForever } from "./retry.js"

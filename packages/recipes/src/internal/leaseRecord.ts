@@ -2,7 +2,7 @@
  * kazoo's lease record: `{"version": 1, "holder": "<identifier>", "end": "YYYY-MM-DDTHH:MM:SS"}`
  * as Python's `json.dumps` writes it, the end in UTC to the second.
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { MalformedDataError } from "../RecipeError.js"
 import { fromUtf8, pythonJsonString, utf8 } from "./encoding.js"
 

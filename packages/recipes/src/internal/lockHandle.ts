@@ -3,7 +3,8 @@
  * differ only in their driver).
  */
 import type { ZooKeeper } from "@effect-zk/core"
-import { Effect, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { AcquireOptions, Lock, LockOptions } from "../Lock.js"
 import { Contender, type Driver } from "./contender.js"
 import { utf8 } from "./encoding.js"

@@ -6,8 +6,7 @@ import type { Retry } from "@effect-zk/core"
 import type { TransactionFailedError } from "@effect-zk/core/Transaction"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import { Effect } from "effect"
-
+import * as Effect from "effect/Effect"
 /** What a queue operation can fail with. */
 export type QueueError = ZooKeeperError | Retry.RetryError | TransactionFailedError
 

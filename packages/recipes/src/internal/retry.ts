@@ -4,8 +4,8 @@
  * bounded from the outside (a timeout, an interruption), never by the retry.
  */
 import { Retry } from "@effect-zk/core"
-import { Effect, Either } from "effect"
-
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 const forever = Either.getOrThrow(Retry.make({ maxTries: -1, delay: "100 millis", maxDelay: "2 seconds" }))
 
 const isRetryError = (e: unknown): e is Retry.RetryError =>

@@ -6,8 +6,7 @@
  * empty map always gives the cache's content.
  */
 import type { ZnodeStat } from "@effect-zk/core/Stat"
-import { HashMap } from "effect"
-
+import * as HashMap from "effect/HashMap"
 /** A cached node: its path, data and stat (kazoo's `NodeData`). */
 export interface NodeData {
   readonly path: string

@@ -18,7 +18,9 @@
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import type { WatchedEvent } from "@effect-zk/core/ClientState"
-import { Effect, Either, Option } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import type { NodeData, TreeState } from "./treeCacheState.js"
 import { isTransient } from "./watchersPersistent.js"
 

@@ -16,8 +16,15 @@
 import type { KazooState, WatchedEvent } from "@effect-zk/core/ClientState"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
-import { Cause, Deferred, Effect, Exit, Fiber, Option, Queue, type Scope, Stream } from "effect"
-
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 /** What a recipe's inbox receives, in order. */
 export type Signal =
   /** The watch is (again) registered, in session `session`: read everything it covers now. */

@@ -11,7 +11,7 @@
  * - getACL without ADMIN shows digest hashes as `x`.
  */
 import type { Acl } from "@effect-zk/core"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { encodeUtf8 } from "./text.js"
 
 type ACL = Acl.ACL

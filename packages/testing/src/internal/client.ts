@@ -16,7 +16,17 @@ import {
   type ZooKeeperConfig,
   ZooKeeperError
 } from "@effect-zk/core"
-import { Deferred, Effect, Exit, FiberId, Option, Queue, Redacted, type Scope, Stream, SubscriptionRef, Take } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as Take from "effect/Take"
 import { Engine, type WatchRequest } from "./engine.js"
 import { checkPath, checkVersion, createBody, EMPTY, toBytes, transactionOps, transactionResults } from "./requests.js"
 import type { Server } from "./server.js"

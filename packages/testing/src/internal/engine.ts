@@ -9,19 +9,17 @@
  * a reply and the watch events it caused arrive in the same step, events first.
  */
 import { ClientState, type ZooKeeperConfig, ZooKeeperError } from "@effect-zk/core"
-import {
-  type Clock,
-  Deferred,
-  Duration,
-  Effect,
-  Either,
-  Exit,
-  Fiber,
-  FiberId,
-  Random,
-  Redacted,
-  SubscriptionRef
-} from "effect"
+import type * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import { Code, type OpName, type Requests, type Responses } from "./protocol.js"
 import type { Server } from "./server.js"
 import type { Conn, Endpoint } from "./sessions.js"

@@ -5,7 +5,9 @@
  * and the mapping of transaction replies to results or a `TransactionFailedError`.
  */
 import { type Acl, Path, Transaction, ZooKeeperError } from "@effect-zk/core"
-import { Duration, Effect, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type { CreateBody, MultiResult, WriteOp } from "./protocol.js"
 import { encodeUtf8 } from "./text.js"
 

@@ -11,7 +11,8 @@
  * ephemeral paths by string prefix; whoAmI lists the session's identities.
  */
 import { Acl, type ZooKeeperError } from "@effect-zk/core"
-import { type Clock, Effect } from "effect"
+import type * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
 import * as Auth from "./acl.js"
 import { fourLetterWord } from "./commands.js"
 import * as Writes from "./multi.js"

@@ -9,7 +9,10 @@
  * TestClock drives expiry.
  */
 import type { ClientState, ZooKeeper } from "@effect-zk/core"
-import { Duration, Effect, type Fiber, FiberId } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import type { AuthId } from "./acl.js"
 import type { Connection } from "./watches.js"
 
