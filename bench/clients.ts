@@ -26,6 +26,7 @@ import { TestCluster } from "@effect-zk/test-cluster"
 import { Effect } from "effect"
 import { build } from "esbuild"
 import { bytes, defaultParams, type Params, pathsOf, type Result, SMALL_SIZE, type WorkloadName, workloads } from "./clients/shared.js"
+import { writeResultsPart } from "./results.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, "..")
@@ -435,7 +436,9 @@ const program = Effect.gen(function* () {
       `- Run: ${startedAt.toISOString()}, ${rounds} rounds; load average (1 min) ${load0[0]!.toFixed(2)} before, ${load1[0]!.toFixed(2)} after`,
       `- Sizes: ${JSON.stringify(params)}`
     ].join("\n")
-    writeResults(
+    writeResultsPart(
+      START,
+      END,
       [
         machine,
         unavailable.length === 0 ? "" : `\nNot measured:\n\n${unavailable.join("\n")}`,
@@ -451,17 +454,6 @@ const program = Effect.gen(function* () {
 
 const START = "<!-- bench/clients.ts writes between these markers -->"
 const END = "<!-- end of the generated part -->"
-
-/** Replaces the generated part of bench/RESULTS.md, keeping the rest. */
-const writeResults = (generated: string): void => {
-  const file = join(here, "RESULTS.md")
-  const text = existsSync(file) ? readFileSync(file, "utf8") : `# Benchmark results\n\n${START}\n${END}\n`
-  const a = text.indexOf(START)
-  const b = text.indexOf(END)
-  const next =
-    a === -1 || b === -1 ? `${text}\n${START}\n${generated}\n${END}\n` : `${text.slice(0, a + START.length)}\n${generated}\n${text.slice(b)}`
-  writeFileSync(file, next)
-}
 
 Effect.runPromise(Effect.scoped(program)).then(
   (allRan) => process.exit(allRan ? 0 : 1),

@@ -1,6 +1,7 @@
 // The benchmark scripts still run (they are not part of the timed suite, and broke once
-// unnoticed): the codec cases, and bench/clients.ts for the wire limit and both effect-zk APIs
-// against a real server, every workload, in BENCH_QUICK mode. No figure is checked: the bench
+// unnoticed): the codec cases, bench/clients.ts for the wire limit and both effect-zk APIs
+// against a real server, every workload, and bench/startup.ts's scripts under Node, Bun and
+// Deno, in BENCH_QUICK mode. No figure is checked: the bench
 // is the measure, not the tests.
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
@@ -42,6 +43,29 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("bench scripts", (it
         expect(output).toMatch(/round 1 read +effect-zk \(promise\)/)
         expect(output).toContain("Medians of 1 rounds")
         expect(output).toContain("| effect-zk: target | ratio | |")
+      }),
+    300_000
+  )
+
+  it.effect(
+    "bench/startup.ts runs its connect-read-close script for every client and runtime",
+    () =>
+      Effect.gen(function* () {
+        const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+        const { code, output } = yield* run("bench/startup.ts", { ZK_HOSTS: hosts, BENCH_QUICK: "1" }, 240_000)
+        expect(code, output).toBe(0)
+        const labels = [
+          "node-zookeeper-client (Node)",
+          "effect-zk promise facade (Node)",
+          "effect-zk Effect API (Node)",
+          "effect-zk promise facade (Bun)",
+          "effect-zk promise facade (Deno)"
+        ]
+        for (const label of labels) {
+          const row = output.split("\n").find((line) => line.startsWith(`| ${label} |`))
+          expect(row, label).toMatch(/^\|[^|]+\|( \d+ \|){4}$/)
+        }
+        expect(output).not.toContain("failed:")
       }),
     300_000
   )
