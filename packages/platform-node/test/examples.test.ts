@@ -24,6 +24,19 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("examples run under 
     })
   )
 
+  it.effect("examples/node/commonjs.cjs: the built packages from require, under plain node", () =>
+    Effect.gen(function* () {
+      const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+      const { code, stdout, stderr } = yield* Effect.promise((signal) =>
+        execute({ command: process.execPath, args: ["examples/node/commonjs.cjs"] }, { env: { ZK_HOSTS: hosts }, timeoutMillis: 60_000, signal })
+      )
+      expect(code, stdout + stderr).toBe(0)
+      expect(stdout).toMatch(/: hello from require \(ephemeral: true\)/)
+      expect(stdout).toContain("missing node: NoNodeError")
+      expect(stdout).toContain("done")
+    })
+  )
+
   it.effect("examples/node/config-watch.ts", () =>
     Effect.gen(function* () {
       const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())

@@ -54,4 +54,20 @@ layer(TestCluster.layer({ tls: true }), { excludeTestServices: true })("Node 24"
       }),
     90_000
   )
+
+  it.scoped(
+    "examples/node/commonjs.cjs loads the built packages through require under Node 24",
+    () =>
+      Effect.gen(function* () {
+        const binary = yield* node24
+        const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+        const result = yield* Effect.promise((signal) =>
+          execute({ command: binary, args: ["examples/node/commonjs.cjs"] }, { env: { ZK_HOSTS: hosts }, timeoutMillis: 60_000, signal })
+        )
+        expect(result.code, result.stdout + result.stderr).toBe(0)
+        expect(result.stdout).toContain("missing node: NoNodeError")
+        expect(result.stdout).toContain("done")
+      }),
+    90_000
+  )
 })
