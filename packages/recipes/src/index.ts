@@ -22,6 +22,7 @@ export * as Election from "./Election.js"
 /** A hold on a lock, a lease or leadership. @since 0.1.0 */
 export * as Held from "./Held.js"
 /** kazoo's Lock: an exclusive lock. @since 0.1.0 */
+export * as LeaderLatch from "./LeaderLatch.js"
 export * as Lock from "./Lock.js"
 /** kazoo's LockingQueue: a queue whose items are locked, then consumed or released. @since 0.1.0 */
 export * as LockingQueue from "./LockingQueue.js"
