@@ -58,6 +58,15 @@ export interface PromiseZooKeeper {
   addAuth(scheme: string, credential: string): Promise<void>
   sync(path: string): Promise<string>
   transaction(ops: ReadonlyArray<Transaction.Op>): Promise<ReadonlyArray<Transaction.Result>>
+  /** The ensemble's configuration (`/zookeeper/config`, whatever the chroot); `ServerConfig.parseSync` reads it. */
+  getConfig(options?: { readonly watch?: PromiseWatchCallback }): Promise<NodeData>
+  /** Reconfigures the ensemble (ZooKeeper 3.5+); the new configuration. */
+  reconfig(options: {
+    readonly joining?: string
+    readonly leaving?: string
+    readonly newMembers?: string
+    readonly fromConfig?: bigint
+  }): Promise<NodeData>
   command(word: string): Promise<string>
   serverVersion(): Promise<ReadonlyArray<number>>
   getEphemerals(prefix?: string): Promise<ReadonlyArray<string>>
@@ -175,6 +184,8 @@ export const connect = async (
     addAuth: (scheme, credential) => run(client.addAuth(scheme, credential)),
     sync: (path) => run(client.sync(path)),
     transaction: (ops) => run(client.transaction(ops)),
+    getConfig: (o) => run(client.getConfig(watchOption(o?.watch))),
+    reconfig: (o) => run(client.reconfig(o)),
     command: (word) => run(client.command(word)),
     serverVersion: () => run(client.serverVersion),
     getEphemerals: (prefix) => run(client.getEphemerals(prefix)),

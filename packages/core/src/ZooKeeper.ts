@@ -182,6 +182,17 @@ export interface ZooKeeperClient {
     readonly newMembers?: string | undefined
     readonly fromConfig?: bigint | undefined
   }) => Effect.Effect<NodeData, ZooKeeperError>
+  /**
+   * The ensemble's configuration: the data of `/zookeeper/config` (ZooKeeper 3.5+), read
+   * whatever the client's chroot, as the Java client's `getConfig` does; `ServerConfig.parse`
+   * reads it. With `watch`, the callback fires when it next changes (a reconfig).
+   */
+  readonly getConfig: (options?: { readonly watch?: WatchCallback | undefined }) => Effect.Effect<NodeData, ZooKeeperError>
+  /** `getConfig` with a watch as an Effect that completes with the next event. */
+  readonly getConfigAndWatch: Effect.Effect<
+    NodeData & { readonly event: Effect.Effect<WatchedEvent, ZooKeeperError> },
+    ZooKeeperError
+  >
   /** Runs a four-letter word (`ruok`, `srvr`, `stat`, ...) over a separate connection to the current server. */
   readonly command: (word: string) => Effect.Effect<string, ZooKeeperError>
   /** The version of the server we are connected to, as numbers (e.g. `[3, 8, 0]`). */

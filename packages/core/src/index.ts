@@ -18,6 +18,8 @@ export * as Path from "./Path.js"
 export * as PromiseClient from "./Promise.js"
 /** kazoo's KazooRetry on Effect Schedule. @since 0.1.0 */
 export * as Retry from "./Retry.js"
+/** The ensemble's dynamic configuration (getConfig, reconfig). @since 0.1.0 */
+export * as ServerConfig from "./ServerConfig.js"
 /** Node stats with kazoo's field names. @since 0.1.0 */
 export * as Stat from "./Stat.js"
 /** Transactions (multi). @since 0.1.0 */

@@ -2,13 +2,16 @@
  * The scenarios of kazoo's test_client.py (python3-kazoo 2.8) that need an ensemble: changing
  * the host list, requests queued while the only known server is down, and dynamic
  * reconfiguration (TestReconfig). kazoo's harness runs a 3-member ensemble with
- * `reconfigEnabled=true` and a super user `super:test`; so does this file.
+ * `reconfigEnabled=true` and a super user `super:test`; so does this file. Beyond kazoo, it also
+ * checks `getConfig` and `ServerConfig` against that ensemble's real configuration.
  */
 import { createHash } from "node:crypto"
 import * as net from "node:net"
 import { layer } from "@effect/vitest"
+import { type ClientState, ServerConfig } from "@effect-zk/core"
+import { connect } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
-import { Effect, Fiber, Option } from "effect"
+import { Deferred, Effect, Fiber, Option } from "effect"
 import { describe, expect } from "vitest"
 import {
   chrootClient,
@@ -127,6 +130,84 @@ layer(
       Effect.gen(function* () {
         const { result } = yield* requestQueuing(true)
         expect(tagOf(yield* Fiber.await(result).pipe(Effect.timeout("10 seconds")))).toBe("SessionExpiredError")
+      })
+    )
+  })
+
+  describe("getConfig and ServerConfig (beyond kazoo)", () => {
+    it.scoped("a chrooted client reads the ensemble's configuration, follows it with setHosts, and sees a reconfig", () =>
+      Effect.gen(function* () {
+        const cluster = yield* TestCluster.TestCluster
+        const zk = yield* chrootClient()
+        const admin = yield* chrootClient({ authData: [{ scheme: "digest", credential: "super:test" }] })
+        // inside the chroot, /zookeeper/config is just another (missing) path; getConfig is not
+        expect(yield* failureTag(zk.get("/zookeeper/config"))).toBe("NoNodeError")
+        const { data, stat, event } = yield* zk.getConfigAndWatch
+        const config = yield* ServerConfig.parse(data)
+        expect(config.version).toBeDefined()
+        expect(config.members.map((m) => m.id)).toEqual([1, 2, 3])
+        expect(config.members.every((m) => m.role === "participant")).toBe(true)
+        const ports = [yield* cluster.clientPort(1), yield* cluster.clientPort(2), yield* cluster.clientPort(3)]
+        expect(config.members.map((m) => m.client?.port)).toEqual(ports)
+        // the configuration's servers as the client's host list
+        const hosts = ServerConfig.clientConnectString(config)
+        expect(hosts.split(",").map((h) => Number(h.slice(h.lastIndexOf(":") + 1)))).toEqual(ports)
+        yield* zk.setHosts(`${hosts}${zk.chroot ?? ""}`)
+        expect(yield* zk.exists("/")).toSatisfy(Option.isSome)
+
+        // a reconfig: the one-shot watch fires, the callback form too, and the new member is there
+        const told = yield* Deferred.make<ClientState.WatchedEvent>()
+        yield* zk.getConfig({ watch: (e) => Deferred.succeed(told, e) })
+        const [port1, port2, port3] = [yield* freePort, yield* freePort, yield* freePort]
+        const joining = `server.100=127.0.0.1:${port1}:${port2}:observer;127.0.0.1:${port3}`
+        yield* admin.reconfig({ joining })
+        expect(yield* event.pipe(Effect.timeout("10 seconds"))).toMatchObject({ type: "CHANGED", path: "/zookeeper/config" })
+        expect(yield* Deferred.await(told).pipe(Effect.timeout("10 seconds"))).toMatchObject({
+          type: "CHANGED",
+          path: "/zookeeper/config"
+        })
+        const after = yield* zk.getConfig()
+        expect(after.stat.mzxid > stat.mzxid).toBe(true)
+        const grown = yield* ServerConfig.parse(after.data)
+        expect(grown.version! > config.version!).toBe(true)
+        expect(grown.members.find((m) => m.id === 100)).toEqual({
+          id: 100,
+          addresses: [{ host: "127.0.0.1", quorumPort: port1, electionPort: port2 }],
+          role: "observer",
+          client: { host: "127.0.0.1", port: port3 }
+        })
+        expect(ServerConfig.clientConnectString(grown, { participantsOnly: true })).toBe(hosts)
+        yield* admin.reconfig({ leaving: "100" })
+      })
+    )
+
+    it.scoped("the promise facade's getConfig and reconfig", () =>
+      Effect.gen(function* () {
+        const { cs, chroot } = yield* newChroot()
+        const hosts = `${cs}${chroot}`
+        const pz = yield* Effect.acquireRelease(
+          Effect.promise(() => connect({ hosts, authData: [{ scheme: "digest", credential: "super:test" }] })),
+          (z) => Effect.promise(() => z.close())
+        )
+        const before = ServerConfig.parseSync((yield* Effect.promise(() => pz.getConfig())).data)
+        if ("_tag" in before) return yield* before
+        expect(before.members.map((m) => m.id)).toEqual([1, 2, 3])
+        const changed = yield* Deferred.make<ClientState.WatchedEvent>()
+        yield* Effect.promise(() => pz.getConfig({
+            watch: (e) => {
+              Effect.runSync(Deferred.succeed(changed, e))
+            }
+          }))
+        const [port1, port2, port3] = [yield* freePort, yield* freePort, yield* freePort]
+        const joined = yield* Effect.promise(() =>
+          pz.reconfig({ joining: `server.101=127.0.0.1:${port1}:${port2}:observer;127.0.0.1:${port3}` })
+        )
+        expect(yield* Deferred.await(changed).pipe(Effect.timeout("10 seconds"))).toMatchObject({ type: "CHANGED" })
+        const after = ServerConfig.parseSync(joined.data)
+        if ("_tag" in after) return yield* after
+        expect(after.members.map((m) => m.id)).toEqual([1, 2, 3, 101])
+        const left = yield* Effect.promise(() => pz.reconfig({ leaving: "101" }))
+        expect(ServerConfig.parseSync(left.data)).toMatchObject({ members: before.members })
       })
     )
   })

@@ -49,6 +49,8 @@ const toBytes = (data: Transaction.Bytes | undefined): Uint8Array =>
 const WATCHER_TYPE_PERSISTENT = 4
 const WATCHER_TYPE_PERSISTENT_RECURSIVE = 5
 const NO_NODE = -101
+/** ZooKeeper 3.5+'s configuration node (ZooDefs.CONFIG_NODE), outside every chroot. */
+const CONFIG_NODE = "/zookeeper/config"
 
 let nativeTracer: Tracer.Tracer | undefined
 /** Effect's own tracer: the one a fiber has when no tracer layer was provided. */
@@ -265,6 +267,15 @@ const makeOperations = (
   }
 
   const getCall = watchedRead("getData", "get", dataKind, toNodeData, fastNodeData)
+  /** getData of the ensemble's configuration node, outside any chroot (the Java client's getConfig). */
+  const configCall = (watcher: Watcher | undefined): Call<"getData", NodeData> => ({
+    op: "getData",
+    body: { path: CONFIG_NODE, watch: watcher !== undefined },
+    ctx: { op: "getConfig", path: CONFIG_NODE },
+    watch: watcher === undefined ? undefined : { serverPath: CONFIG_NODE, watcher, kindFor: dataKind },
+    map: toNodeData,
+    fast: fastNodeData
+  })
   const getRaw = (path: string, watcher: Watcher | undefined): Effect.Effect<NodeData, ZooKeeperError> => {
     const call = getCall(path, watcher)
     return call instanceof InvalidArgumentError ? Effect.fail(call) : engine.call(call)
@@ -758,6 +769,21 @@ const makeOperations = (
           )
         })
       ),
+    getConfig: (options) =>
+      tracedCall("getConfig", CONFIG_NODE, () =>
+        configCall(options?.watch === undefined ? undefined : watcherOf(options.watch))
+      ),
+    getConfigAndWatch: traced(
+      "getConfig",
+      CONFIG_NODE,
+      Effect.suspend(() => {
+        const w = deferredWatch()
+        return engine.call(configCall(w.watcher)).pipe(
+          Effect.map((d) => ({ ...d, event: w.event })),
+          Effect.tapError(() => Effect.sync(w.cancel))
+        )
+      })
+    ),
     getChildren: (path, options = {}) =>
       traced(
         "getChildren",

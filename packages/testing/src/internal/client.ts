@@ -151,6 +151,13 @@ const operations = (
     return engine.request("getData", { path: serverPath, watch: watcher !== undefined }, { op: "get", path }, watch)
   }
 
+  /** getData of `/zookeeper/config`, outside any chroot, as the real client's getConfig. */
+  const configRaw = (watcher: Watcher | undefined): Effect.Effect<ZooKeeper.NodeData, Error> => {
+    const serverPath = "/zookeeper/config"
+    const watch = watchRequest(serverPath, watcher, (err) => (err === 0 ? "data" : undefined))
+    return engine.request("getData", { path: serverPath, watch: watcher !== undefined }, { op: "getConfig", path: serverPath }, watch)
+  }
+
   const childrenRaw = (path: string, watcher: Watcher | undefined) => {
     const bad = checkPath(path, "getChildren")
     if (bad !== undefined) return Effect.fail(bad)
@@ -337,6 +344,9 @@ const operations = (
     get: (path, options = {}) =>
       traced("get", path, getRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
     getAndWatch: (path) => oneShot("get", path, (w) => getRaw(path, w)),
+    getConfig: (options = {}) =>
+      traced("getConfig", "/zookeeper/config", configRaw(options.watch === undefined ? undefined : watcherOf(options.watch))),
+    getConfigAndWatch: oneShot("getConfig", "/zookeeper/config", configRaw),
     getChildren: (path, options = {}) =>
       traced(
         "getChildren",

@@ -4,7 +4,7 @@
  * Each was first measured on a real server; running them on both keeps the in-memory server
  * honest.
  */
-import { Acl, Transaction } from "@effect-zk/core"
+import { Acl, ServerConfig, Transaction } from "@effect-zk/core"
 import { Chunk, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { expect } from "vitest"
 import { type Harness, type It, recorder, tagOf, test, text, unique } from "./harness.js"
@@ -116,6 +116,11 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
       expect((yield* root.get("/")).stat).toMatchObject({ czxid: 0n, ctime: 0 })
       const zk = yield* h.client()
       expect(tagOf(yield* Effect.exit(zk.create("/")))).toBe("NodeExistsError")
+      // getConfig reads /zookeeper/config whatever the chroot: a standalone server's is empty
+      const viaRoot = yield* root.get("/zookeeper/config")
+      const viaConfig = yield* zk.getConfig()
+      expect({ data: text(viaConfig.data), mzxid: viaConfig.stat.mzxid }).toEqual({ data: text(viaRoot.data), mzxid: viaRoot.stat.mzxid })
+      expect(yield* ServerConfig.parse(viaConfig.data)).toEqual({ members: [], version: undefined })
     })
   )
 
