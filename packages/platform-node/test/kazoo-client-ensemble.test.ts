@@ -10,8 +10,9 @@ import * as net from "node:net"
 import { layer } from "@effect/vitest"
 import { type ClientState, ServerConfig } from "@effect-zk/core"
 import { connect } from "@effect-zk/platform-node"
+import { EnsembleTracker } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
-import { Deferred, Effect, Fiber, Option } from "effect"
+import { Deferred, Effect, Fiber, Option, Stream } from "effect"
 import { describe, expect } from "vitest"
 import {
   chrootClient,
@@ -178,6 +179,39 @@ layer(
         })
         expect(ServerConfig.clientConnectString(grown, { participantsOnly: true })).toBe(hosts)
         yield* admin.reconfig({ leaving: "100" })
+      })
+    )
+
+    it.scoped("EnsembleTracker gives the configuration's client addresses to setHosts and follows reconfigs", () =>
+      Effect.gen(function* () {
+        const zk = yield* chrootClient()
+        const admin = yield* chrootClient({ authData: [{ scheme: "digest", credential: "super:test" }] })
+        const initial = ServerConfig.clientConnectString(yield* ServerConfig.parse((yield* zk.getConfig()).data))
+        const tracker = yield* EnsembleTracker.make(zk)
+        const voters = yield* EnsembleTracker.make(zk, { participantsOnly: true })
+        const seen: Array<string> = []
+        yield* Stream.runForEach(tracker.changes, (h) => Effect.sync(() => seen.push(h))).pipe(Effect.forkScoped)
+        yield* waitUntil(Effect.sync(() => seen.length === 1), "the first host list")
+        expect(seen).toEqual([initial])
+        expect(yield* tracker.hosts).toEqual(Option.some(initial))
+        expect(yield* tracker.lastError).toEqual(Option.none())
+        // an observer joins: the tracker's list grows, the participants-only one does not
+        const [port1, port2, port3] = [yield* freePort, yield* freePort, yield* freePort]
+        yield* admin.reconfig({ joining: `server.102=127.0.0.1:${port1}:${port2}:observer;127.0.0.1:${port3}` })
+        yield* waitUntil(Effect.sync(() => seen.length === 2), "the grown host list")
+        expect(seen[1]).toBe(`${initial},127.0.0.1:${port3}`)
+        const grownVersion = Option.getOrThrow(yield* tracker.version)
+        // it leaves: back to the first list
+        yield* admin.reconfig({ leaving: "102" })
+        yield* waitUntil(Effect.sync(() => seen.length === 3), "the list without the observer")
+        expect(seen[2]).toBe(initial)
+        expect(Option.getOrThrow(yield* tracker.version) > grownVersion).toBe(true)
+        expect(yield* voters.hosts).toEqual(Option.some(initial))
+        // the client still works, and the host list it was given has the chroot kept
+        expect(Option.isSome(yield* zk.exists("/"))).toBe(true)
+        yield* zk.restart
+        yield* waitUntil(zk.connected, "reconnected through the tracked host list")
+        expect(Option.isSome(yield* zk.exists("/"))).toBe(true)
       })
     )
 

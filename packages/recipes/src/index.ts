@@ -19,6 +19,7 @@ export * as DataWatch from "./DataWatch.js"
 export * as DoubleBarrier from "./DoubleBarrier.js"
 /** kazoo's Election: run an effect as the leader. @since 0.1.0 */
 export * as Election from "./Election.js"
+export * as EnsembleTracker from "./EnsembleTracker.js"
 /** A hold on a lock, a lease or leadership. @since 0.1.0 */
 export * as Held from "./Held.js"
 /** kazoo's Lock: an exclusive lock. @since 0.1.0 */
