@@ -1,5 +1,5 @@
 /**
- * The recipes' own test files for locks, semaphores, leases, election, the leader latch, the ensemble tracker, barriers and the
+ * The recipes' own test files for locks, semaphores, leases, election, the leader latch, the ensemble tracker, the chaos cases, barriers and the
  * counter, run unchanged on the in-memory server: their helpers and `@effect-zk/test-cluster`
  * are swapped for in-memory ones (see test/recipes/), their assertions are theirs.
  */
@@ -19,6 +19,7 @@ await import("../../recipes/test/Semaphore.test.js")
 await import("../../recipes/test/Election.test.js")
 await import("../../recipes/test/LeaderLatch.test.js")
 await import("../../recipes/test/EnsembleTracker.test.js")
+await import("../../recipes/test/chaos.test.js")
 await import("../../recipes/test/NonBlockingLease.test.js")
 await import("../../recipes/test/Barrier.test.js")
 await import("../../recipes/test/Counter.test.js")

@@ -1,0 +1,136 @@
+// Mutual exclusion under failures: three contenders take a Lock in turns (or join a
+// LeaderLatch) while their connections are cut and their sessions expired at random (a seeded
+// sequence, printed, so a failure can be replayed with CHAOS_SEED). Bounded: 8 seconds of chaos
+// each. Under the default "standard" policy a contender cut off stops at once; under "session"
+// it would go on while another takes over once its session is gone (tried: overlaps).
+import { LeaderLatch, Lock } from "@effect-zk/recipes"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { layer } from "@effect/vitest"
+import { Effect, Fiber, Random, Ref } from "effect"
+import { expect } from "vitest"
+import { childrenOf, client, expirableClient, newChroot, waitUntil } from "./helpers.js"
+
+const CHAOS_MILLIS = 8_000
+
+type Contender = Effect.Effect.Success<ReturnType<typeof expirableClient>>
+
+/** For CHAOS_MILLIS: cut a random contender off for a while, or expire its session; the actions are logged. */
+const chaos = (contenders: ReadonlyArray<Contender>, actions: Array<string>, seed: number) =>
+  Effect.gen(function* () {
+    const end = Date.now() + CHAOS_MILLIS
+    while (Date.now() < end) {
+      const i = yield* Random.nextIntBetween(0, contenders.length)
+      const { proxy, expire } = contenders[i]!
+      if ((yield* Random.nextIntBetween(0, 4)) === 0) {
+        actions.push(`expire c${i}`)
+        yield* expire
+      } else {
+        const millis = yield* Random.nextIntBetween(50, 600)
+        actions.push(`cut c${i} ${millis} ms`)
+        yield* proxy.cut
+        yield* Effect.sleep(`${millis} millis`)
+        yield* proxy.heal
+      }
+      yield* Effect.sleep(`${yield* Random.nextIntBetween(100, 500)} millis`)
+    }
+  }).pipe(Effect.withRandom(Random.make(seed)))
+
+const seedOf = (name: string): number => {
+  const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000)
+  console.log(`chaos (${name}): CHAOS_SEED=${seed}`)
+  return seed
+}
+
+layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chaos", (it) => {
+  it.scoped(
+    "Lock: cut connections and expired sessions never let two bodies run at once, and every contender gets in",
+    () =>
+      Effect.gen(function* () {
+        const seed = seedOf("Lock")
+        const chroot = yield* newChroot
+        const contenders = yield* Effect.forEach([0, 1, 2], () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
+        const observer = yield* client({ chroot })
+        const inside = yield* Ref.make(0)
+        const overlaps = yield* Ref.make(0)
+        const entries = [0, 0, 0]
+        const actions: Array<string> = []
+
+        const body = (i: number) =>
+          Effect.gen(function* () {
+            const n = yield* Ref.updateAndGet(inside, (k) => k + 1)
+            if (n > 1) yield* Ref.update(overlaps, (k) => k + 1)
+            entries[i]! += 1
+            yield* Effect.sleep(`${50 + (entries[i]! % 4) * 50} millis`)
+          }).pipe(Effect.ensuring(Ref.update(inside, (k) => k - 1)))
+
+        // each contender: take the lock, run the body, again; a lost hold or a failed acquire
+        // (cut off, session gone) is simply tried again
+        const contend = (i: number) =>
+          Effect.gen(function* () {
+            const lock = yield* Lock.make(contenders[i]!.zk, "/chaos", { identifier: `c${i}` })
+            for (;;) {
+              yield* Effect.either(lock.withLock(body(i)).pipe(Effect.timeout("5 seconds")))
+              yield* Effect.sleep("5 millis")
+            }
+          })
+        const running = yield* Effect.forEach([0, 1, 2], (i) => Effect.fork(contend(i)))
+
+        yield* chaos(contenders, actions, seed)
+        console.log(`chaos (Lock): ${actions.join(", ")}; entries ${entries.join("/")}`)
+
+        // every contender gets in again once the chaos is over
+        const before = [...entries]
+        yield* waitUntil(
+          Effect.sync(() => entries.every((e, i) => e > before[i]!)),
+          `every contender in after the chaos (entries ${entries.join("/")})`,
+          20_000
+        )
+        yield* Effect.forEach(running, Fiber.interrupt, { discard: true })
+        expect(yield* Ref.get(overlaps)).toBe(0)
+        expect(yield* Ref.get(inside)).toBe(0)
+        // nothing left behind
+        yield* waitUntil(Effect.map(childrenOf(observer, "/chaos"), (c) => c.length === 0), "no lock node left", 15_000)
+      }),
+    60_000
+  )
+
+  it.scoped(
+    "LeaderLatch: cut connections and expired sessions never make two participants leaders at once",
+    () =>
+      Effect.gen(function* () {
+        const seed = seedOf("LeaderLatch")
+        const chroot = yield* newChroot
+        const contenders = yield* Effect.forEach([0, 1, 2], () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
+        const latches = yield* Effect.forEach(contenders, (c, i) => LeaderLatch.make(c.zk, "/chaos-latch", { id: `c${i}` }))
+        let most = 0
+        let changes = 0
+        let last = ""
+        const sample = Effect.gen(function* () {
+          for (;;) {
+            const leading = yield* Effect.forEach(latches, (l) => l.isLeader)
+            const now = leading.map((l) => (l ? 1 : 0)).join("")
+            if (now !== last) {
+              changes++
+              last = now
+            }
+            most = Math.max(most, leading.filter((l) => l).length)
+            yield* Effect.sleep("2 millis")
+          }
+        })
+        const sampler = yield* Effect.fork(sample)
+        const actions: Array<string> = []
+        yield* chaos(contenders, actions, seed)
+        console.log(`chaos (LeaderLatch): ${actions.join(", ")}; ${changes} leadership changes seen`)
+        // one leader again once the chaos is over, every participant in line
+        yield* waitUntil(
+          Effect.map(Effect.forEach(latches, (l) => l.isLeader), (ls) => ls.filter((l) => l).length === 1),
+          "one leader after the chaos",
+          20_000
+        )
+        yield* waitUntil(Effect.map(latches[0]!.participants, (ps) => ps.length === 3), "three participants", 20_000)
+        yield* Fiber.interrupt(sampler)
+        expect(most).toBe(1)
+      }),
+    60_000
+  )
+})
