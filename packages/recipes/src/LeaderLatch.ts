@@ -24,7 +24,7 @@
  * participant may lead before this one can know) and the children are read again once
  * connected; under `"session"` only a lost session ends it. Closing the scope ends the
  * leadership, then deletes the node. The layout is Curator's (its LeaderLatch sorts children by
- * what follows `latch-`), so a Curator process can take part.
+ * what follows `latch-`), so a Curator process can take part (tested with Curator 5).
  *
  * @since 0.1.0
  */
