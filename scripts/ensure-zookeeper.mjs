@@ -32,6 +32,13 @@ if (isRoot && hasApt) {
   if (haveZk() && haveJava()) process.exit(0)
 }
 
+if (haveZk() && haveJava()) {
+  console.error(`ensure-zookeeper: ZooKeeper and Java are present, but not ${missingDebs().join(" ")}, which the interop tests
+  run beside effect-zk. Install them (sudo apt-get install ${missingDebs().join(" ")}), or run npm test as root
+  to have them installed.`)
+  process.exit(1)
+}
+
 console.error(`ensure-zookeeper: no ZooKeeper server found.
   Install one of:
     - Debian/Ubuntu: sudo apt-get update && sudo apt-get install zookeeper python3-kazoo libcurator-recipes-java   (needs Java 11+)
