@@ -3,7 +3,7 @@
 // sequence, printed, so a failure can be replayed with CHAOS_SEED). Bounded: 8 seconds of chaos
 // each. Under the default "standard" policy a contender cut off stops at once; under "session"
 // it would go on while another takes over once its session is gone (tried: overlaps).
-import { LeaderLatch, Lock } from "@effect-zk/recipes"
+import { LeaderLatch, Lock, Semaphore } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect, Fiber, Random, Ref } from "effect"
@@ -90,6 +90,55 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
         expect(yield* Ref.get(inside)).toBe(0)
         // nothing left behind
         yield* waitUntil(Effect.map(childrenOf(observer, "/chaos"), (c) => c.length === 0), "no lock node left", 15_000)
+      }),
+    60_000
+  )
+
+  it.scoped(
+    "Semaphore (2 leases, 4 contenders): cut connections and expired sessions never let three bodies run at once",
+    () =>
+      Effect.gen(function* () {
+        const seed = seedOf("Semaphore")
+        const chroot = yield* newChroot
+        const contenders = yield* Effect.forEach([0, 1, 2, 3], () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
+        const observer = yield* client({ chroot })
+        const inside = yield* Ref.make(0)
+        let most = 0
+        const entries = [0, 0, 0, 0]
+        const body = (i: number) =>
+          Effect.gen(function* () {
+            most = Math.max(most, yield* Ref.updateAndGet(inside, (k) => k + 1))
+            entries[i]! += 1
+            yield* Effect.sleep(`${50 + (entries[i]! % 4) * 50} millis`)
+          }).pipe(Effect.ensuring(Ref.update(inside, (k) => k - 1)))
+        const contend = (i: number) =>
+          Effect.gen(function* () {
+            const pool = yield* Semaphore.make(contenders[i]!.zk, "/chaos-pool", { identifier: `c${i}`, maxLeases: 2 })
+            for (;;) {
+              yield* Effect.either(pool.withLease(body(i)).pipe(Effect.timeout("5 seconds")))
+              yield* Effect.sleep("5 millis")
+            }
+          })
+        const running = yield* Effect.forEach([0, 1, 2, 3], (i) => Effect.fork(contend(i)))
+        const actions: Array<string> = []
+        yield* chaos(contenders, actions, seed)
+        console.log(`chaos (Semaphore): ${actions.join(", ")}; entries ${entries.join("/")}`)
+        const before = [...entries]
+        yield* waitUntil(
+          Effect.sync(() => entries.every((e, i) => e > before[i]!)),
+          `every contender in after the chaos (entries ${entries.join("/")})`,
+          20_000
+        )
+        yield* Effect.forEach(running, Fiber.interrupt, { discard: true })
+        expect(most).toBe(2)
+        yield* waitUntil(
+          Effect.map(
+            Effect.all([childrenOf(observer, "/chaos-pool"), childrenOf(observer, "/chaos-pool-__lock__")]),
+            ([leases, lock]) => leases.length === 0 && lock.length === 0
+          ),
+          "no lease or lock node left",
+          15_000
+        )
       }),
     60_000
   )
