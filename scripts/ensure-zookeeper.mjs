@@ -1,8 +1,8 @@
 // Makes sure a ZooKeeper server (and Java) is available before the tests run.
 // Order of discovery matches test-cluster's: ZOOKEEPER_CLASSPATH, ZOOKEEPER_PATH, then
 // Debian's layout. When nothing is found and we run as root on Debian, install the
-// `zookeeper` package (and python3-kazoo and libcurator-recipes-java, used by the interop tests)
-// with apt-get.
+// `zookeeper` package (and python3-kazoo, libcurator-recipes-java and libcurator-discovery-java,
+// used by the interop tests) with apt-get.
 import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 
@@ -10,7 +10,7 @@ const debianJar = "/usr/share/java/zookeeper.jar"
 const haveJava = () => spawnSync(process.env.JAVA_HOME ? `${process.env.JAVA_HOME}/bin/java` : "java", ["-version"]).status === 0
 const haveZk = () =>
   Boolean(process.env.ZOOKEEPER_CLASSPATH) || Boolean(process.env.ZOOKEEPER_PATH) || existsSync(debianJar)
-const wanted = ["zookeeper", "python3-kazoo", "libcurator-recipes-java"]
+const wanted = ["zookeeper", "python3-kazoo", "libcurator-recipes-java", "libcurator-discovery-java"]
 const missingDebs = () =>
   wanted.filter((p) => spawnSync("dpkg-query", ["-W", "--showformat=$" + "{Status}", p], { encoding: "utf8" }).stdout?.includes("install ok installed") !== true)
 
@@ -41,7 +41,7 @@ if (haveZk() && haveJava()) {
 
 console.error(`ensure-zookeeper: no ZooKeeper server found.
   Install one of:
-    - Debian/Ubuntu: sudo apt-get update && sudo apt-get install zookeeper python3-kazoo libcurator-recipes-java   (needs Java 11+)
+    - Debian/Ubuntu: sudo apt-get update && sudo apt-get install zookeeper python3-kazoo libcurator-recipes-java libcurator-discovery-java   (needs Java 11+)
     - or set ZOOKEEPER_PATH to an unpacked Apache ZooKeeper release (the folder with lib/)
     - or set ZOOKEEPER_CLASSPATH to the full Java classpath of a ZooKeeper server
   Java is taken from JAVA_HOME, else from PATH.`)

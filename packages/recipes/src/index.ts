@@ -1,6 +1,6 @@
 /**
  * @effect-zk/recipes: kazoo's recipes on the effect-zk client, with kazoo's znodes and
- * structured concurrency.
+ * structured concurrency, and some of Curator's with Curator's znodes.
  *
  * @since 0.1.0
  */
@@ -19,11 +19,13 @@ export * as DataWatch from "./DataWatch.js"
 export * as DoubleBarrier from "./DoubleBarrier.js"
 /** kazoo's Election: run an effect as the leader. @since 0.1.0 */
 export * as Election from "./Election.js"
+/** Curator's EnsembleTracker: the host list follows the ensemble's reconfigs. @since 0.1.0 */
 export * as EnsembleTracker from "./EnsembleTracker.js"
 /** A hold on a lock, a lease or leadership. @since 0.1.0 */
 export * as Held from "./Held.js"
-/** kazoo's Lock: an exclusive lock. @since 0.1.0 */
+/** Curator's LeaderLatch: leadership for a scope's lifetime. @since 0.1.0 */
 export * as LeaderLatch from "./LeaderLatch.js"
+/** kazoo's Lock: an exclusive lock. @since 0.1.0 */
 export * as Lock from "./Lock.js"
 /** kazoo's LockingQueue: a queue whose items are locked, then consumed or released. @since 0.1.0 */
 export * as LockingQueue from "./LockingQueue.js"
@@ -45,6 +47,8 @@ export * as ReadLock from "./ReadLock.js"
 export * as RecipeError from "./RecipeError.js"
 /** kazoo's Semaphore: at most N holders. @since 0.1.0 */
 export * as Semaphore from "./Semaphore.js"
+/** Curator's service discovery (curator-x-discovery's layout): register and find instances. @since 0.1.0 */
+export * as ServiceDiscovery from "./ServiceDiscovery.js"
 /** kazoo's SetPartitioner: divide a set among a party's members. @since 0.1.0 */
 export * as SetPartitioner from "./SetPartitioner.js"
 /** kazoo's TreeCache: a live in-memory copy of a subtree. @since 0.1.0 */

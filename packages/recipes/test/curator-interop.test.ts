@@ -1,13 +1,13 @@
-import { LeaderLatch } from "@effect-zk/recipes"
+import { LeaderLatch, ServiceDiscovery } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
-import { Effect, Exit, Scope } from "effect"
+import { Effect, Exit, Option, Scope, Stream } from "effect"
 import { expect } from "vitest"
 import { childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch keeps Curator's znode layout; these cases run Curator 5's own LeaderLatch (Debian's
-// libcurator-recipes-java) in a JVM beside ours on the same latch.
+// LeaderLatch and ServiceDiscovery keep Curator's znode layouts; these cases run Curator 5's own
+// (Debian's libcurator-recipes-java and libcurator-discovery-java) in a JVM beside ours.
 if (curatorUnavailable !== undefined) console.log(`[curator interop] not run: ${curatorUnavailable}`)
 
 /** Our client and a Curator process in the same fresh chroot. */
@@ -51,6 +51,50 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         expect(yield* cu.call("await j2 10000")).toBe("true")
         yield* cu.call("close j2")
         yield* waitUntil(Effect.map(childrenOf(zk, "/latch"), (c) => c.length === 0), "no node left")
+      }),
+    60_000
+  )
+
+  it.scoped.skipIf(curatorUnavailable !== undefined)(
+    "ServiceDiscovery: Curator's instances and ours, each found by the other",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("discovery /services")
+        const javaId = yield* cu.call("register api 10.0.0.1 8080 a")
+        const discovery = ServiceDiscovery.make(zk, "/services")
+        const seen: Array<string> = []
+        yield* Stream.runForEach(discovery.watch("api"), (all) => Effect.sync(() => seen.push(all.map((i) => i.id).join(",")))).pipe(
+          Effect.forkScoped
+        )
+        // Curator's instance, read by us
+        const java = Option.getOrThrow(yield* discovery.instance("api", javaId))
+        expect(java).toMatchObject({
+          name: "api",
+          id: javaId,
+          address: "10.0.0.1",
+          port: 8080,
+          sslPort: null,
+          payload: { "@class": "java.util.HashMap", zone: "a" },
+          serviceType: "DYNAMIC"
+        })
+        expect(ServiceDiscovery.buildUri(java)).toBe("http://10.0.0.1:8080")
+        // ours, read by Curator (a typed payload carries Curator's "@class")
+        const ours = yield* discovery.register({
+          name: "api",
+          id: "effect-1",
+          address: "10.0.0.2",
+          port: 9090,
+          payload: { "@class": "java.util.HashMap", zone: "b" },
+          uriSpec: "{scheme}://{address}:{port}"
+        })
+        yield* ours.awaitPresent
+        const both2 = [`${javaId}@10.0.0.1:8080/a/http://10.0.0.1:8080`, "effect-1@10.0.0.2:9090/b/http://10.0.0.2:9090"].sort()
+        expect(yield* cu.call("instances api")).toBe(both2.join(","))
+        // Curator unregisters: our watch sees it go
+        yield* cu.call(`unregister ${javaId}`)
+        yield* waitUntil(Effect.sync(() => seen.at(-1) === "effect-1"), `Curator's instance gone (seen: ${seen.join(" | ")})`)
+        expect(yield* cu.call("instances api")).toBe("effect-1@10.0.0.2:9090/b/http://10.0.0.2:9090")
       }),
     60_000
   )

@@ -1,5 +1,6 @@
 /**
- * A Curator process (Debian's libcurator-recipes-java, compiled against with javac) driven by
+ * A Curator process (Debian's libcurator-recipes-java and libcurator-discovery-java, compiled
+ * against with javac) driven by
  * the interop tests over stdin/stdout lines (see curator/CuratorDriver.java). Every wait is
  * bounded; the process is killed by its PID when the scope closes.
  */
@@ -13,10 +14,13 @@ import { Data, Duration, Effect, Queue } from "effect"
 
 const source = fileURLToPath(new URL("./curator/CuratorDriver.java", import.meta.url))
 const recipesJar = "/usr/share/java/curator-recipes.jar"
+const discoveryJar = "/usr/share/java/curator-x-discovery.jar"
+const classpath = `${recipesJar}:${discoveryJar}`
 
 /** Why the Curator interop tests cannot run here, or undefined when they can. */
 export const curatorUnavailable = ((): string | undefined => {
   if (!existsSync(recipesJar)) return `${recipesJar} is missing (Debian: apt-get install libcurator-recipes-java)`
+  if (!existsSync(discoveryJar)) return `${discoveryJar} is missing (Debian: apt-get install libcurator-discovery-java)`
   try {
     execFileSync("javac", ["-version"], { stdio: "ignore" })
   } catch {
@@ -39,7 +43,7 @@ const compiled = Effect.acquireRelease(
   Effect.try({
     try: () => {
       const dir = mkdtempSync(join(tmpdir(), "effect-zk-curator-"))
-      execFileSync("javac", ["-d", dir, "-cp", recipesJar, source], { stdio: ["ignore", "ignore", "pipe"] })
+      execFileSync("javac", ["-d", dir, "-cp", classpath, source], { stdio: ["ignore", "ignore", "pipe"] })
       return dir
     },
     catch: (error) => new CuratorError({ message: `javac failed: ${String(error)}` })
@@ -52,7 +56,7 @@ export const curator = (hosts: string) =>
   Effect.gen(function* () {
     const dir = yield* compiled
     const child = yield* Effect.acquireRelease(
-      Effect.sync(() => spawn("java", ["-cp", `${dir}:${recipesJar}`, "CuratorDriver", hosts], { stdio: ["pipe", "pipe", "pipe"] })),
+      Effect.sync(() => spawn("java", ["-cp", `${dir}:${classpath}`, "CuratorDriver", hosts], { stdio: ["pipe", "pipe", "pipe"] })),
       (proc) =>
         Effect.sync(() => {
           if (proc.exitCode === null && proc.pid !== undefined) {

@@ -1,5 +1,5 @@
 /**
- * The recipes' own test files for queues, parties, persistent nodes, the set partitioner, the
+ * The recipes' own test files for queues, parties, persistent nodes, service discovery, the set partitioner, the
  * data/children watchers and the tree cache, run unchanged on the in-memory server: their helpers and
  * `@effect-zk/test-cluster` are swapped for in-memory ones (see test/recipes/), their
  * assertions are theirs. The kazoo interop cases cannot run here (kazoo needs a socket).
@@ -24,3 +24,4 @@ await import("../../recipes/test/DataWatch.test.js")
 await import("../../recipes/test/ChildrenWatch.test.js")
 await import("../../recipes/test/PatientChildrenWatch.test.js")
 await import("../../recipes/test/TreeCache.test.js")
+await import("../../recipes/test/ServiceDiscovery.test.js")

@@ -1,4 +1,5 @@
-// A Curator process for the interop tests (Debian's libcurator-recipes-java), driven over
+// A Curator process for the interop tests (Debian's libcurator-recipes-java and
+// libcurator-discovery-java), driven over
 // stdin/stdout lines: one command a line, one reply a line ("ok <result>" or "error <message>").
 // Usage: java CuratorDriver <connect string with chroot>
 import java.io.BufferedReader;
@@ -11,6 +12,14 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.x.discovery.ServiceDiscovery;
+import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
+import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.curator.x.discovery.UriSpec;
+import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 public class CuratorDriver {
   public static void main(String[] args) throws Exception {
@@ -22,6 +31,8 @@ public class CuratorDriver {
     }
     System.out.println("ready");
     Map<String, LeaderLatch> latches = new HashMap<>();
+    Map<String, ServiceInstance<Map>> registered = new HashMap<>();
+    ServiceDiscovery<Map> discovery = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
     String line;
     while ((line = in.readLine()) != null) {
@@ -54,6 +65,37 @@ public class CuratorDriver {
             latches.remove(words[1]).close();
             System.out.println("ok closed");
             break;
+          case "discovery": { // discovery <basePath>
+            discovery = ServiceDiscoveryBuilder.builder(Map.class).client(client).basePath(words[1])
+                .serializer(new JsonInstanceSerializer<>(Map.class)).build();
+            discovery.start();
+            System.out.println("ok started");
+            break;
+          }
+          case "register": { // register <name> <address> <port> <zone>: the instance's id
+            Map<String, String> payload = new HashMap<>();
+            payload.put("zone", words[4]);
+            ServiceInstance<Map> instance = ServiceInstance.<Map>builder().name(words[1]).address(words[2])
+                .port(Integer.parseInt(words[3])).payload(payload).uriSpec(new UriSpec("{scheme}://{address}:{port}")).build();
+            discovery.registerService(instance);
+            registered.put(instance.getId(), instance);
+            System.out.println("ok " + instance.getId());
+            break;
+          }
+          case "unregister": // unregister <id>
+            discovery.unregisterService(registered.remove(words[1]));
+            System.out.println("ok unregistered");
+            break;
+          case "instances": { // instances <name>: id@address:port/zone, sorted by id
+            List<String> out = new ArrayList<>();
+            for (ServiceInstance<Map> i : discovery.queryForInstances(words[1])) {
+              Object zone = i.getPayload() == null ? null : i.getPayload().get("zone");
+              out.add(i.getId() + "@" + i.getAddress() + ":" + i.getPort() + "/" + zone + "/" + i.buildUriSpec());
+            }
+            Collections.sort(out);
+            System.out.println("ok " + String.join(",", out));
+            break;
+          }
           default:
             System.out.println("error unknown command " + words[0]);
         }
@@ -63,6 +105,7 @@ public class CuratorDriver {
       System.out.flush();
     }
     for (LeaderLatch latch : latches.values()) latch.close();
+    if (discovery != null) discovery.close();
     client.close();
   }
 }

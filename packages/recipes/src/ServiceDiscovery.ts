@@ -1,0 +1,335 @@
+/**
+ * Service discovery with Curator's layout (`curator-x-discovery`): each instance of a service
+ * is a node `<basePath>/<name>/<id>` holding the instance as Curator's JSON, so that Java
+ * services registered with Curator and Effect programs find each other.
+ *
+ * ```ts
+ * const discovery = ServiceDiscovery.make(zk, "/services")
+ * yield* Effect.scoped(Effect.gen(function* () {
+ *   yield* discovery.register({ name: "api", address: "10.0.0.1", port: 8080 })   // until the scope closes
+ *   const apis = yield* discovery.instances("api")
+ *   yield* discovery.watch("api").pipe(Stream.runForEach((all) => Console.log(all.map((i) => i.address))))
+ * }))
+ * ```
+ *
+ * A registration is a dynamic instance (Curator's `DYNAMIC`): an ephemeral node kept by a
+ * {@link PersistentNode}, so it is made again after a session expiry (Curator re-registers on
+ * reconnection) or a deletion, and deleted when the scope closes. The JSON has Curator's fields,
+ * in its order (`name`, `id`, `address`, `port`, `sslPort`, `payload`, `registrationTimeUTC`,
+ * `serviceType`, `uriSpec`); the payload is any JSON value (a Java side that reads a typed
+ * payload expects Curator's `"@class"` member in it). An instance that is not Curator's JSON is
+ * left out of queries and logged.
+ *
+ * @since 0.1.0
+ */
+import { join as joinPath, validate } from "@effect-zk/core/Path"
+import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
+import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { fromUtf8, randomHex } from "./internal/encoding.js"
+import { inbox, takeBatch } from "./internal/watchersPersistent.js"
+import * as PersistentNode from "./PersistentNode.js"
+import { MalformedDataError } from "./RecipeError.js"
+
+/**
+ * One part of a URI template (Curator's `UriSpec.Part`): literal text, or a `{variable}`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UriSpecPart {
+  readonly value: string
+  readonly variable: boolean
+}
+
+/**
+ * An instance of a service, as Curator stores it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceInstance {
+  readonly name: string
+  readonly id: string
+  readonly address: string | null
+  readonly port: number | null
+  readonly sslPort: number | null
+  /** Any JSON value (Curator's typed payloads carry an `"@class"` member). */
+  readonly payload: unknown
+  /** When it was registered, in ms since the epoch. */
+  readonly registrationTimeUTC: number
+  /** `DYNAMIC` for what `register` makes; Curator also writes `STATIC`, `PERMANENT`, `DYNAMIC_SEQUENTIAL`. */
+  readonly serviceType: string
+  readonly uriSpec: { readonly parts: ReadonlyArray<UriSpecPart> } | null
+}
+
+/**
+ * What `register` needs: the service's name and the instance's details; the id defaults to a
+ * random UUID, as Curator's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InstanceSpec {
+  readonly name: string
+  readonly id?: string | undefined
+  readonly address?: string | undefined
+  readonly port?: number | undefined
+  readonly sslPort?: number | undefined
+  readonly payload?: unknown
+  /** A URI template such as `"{scheme}://{address}:{port}"` (Curator's `UriSpec`). */
+  readonly uriSpec?: string | undefined
+}
+
+/**
+ * A registration, kept until its scope closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Registration {
+  /** The instance as registered. */
+  readonly instance: ServiceInstance
+  /** Its node's path. */
+  readonly path: string
+  /** Waits until the node exists. */
+  readonly awaitPresent: Effect.Effect<void>
+}
+
+/**
+ * A discovery handle on a base path.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServiceDiscovery {
+  /** The base path. */
+  readonly basePath: string
+  /** Registers a dynamic instance for the scope's lifetime. */
+  readonly register: (spec: InstanceSpec) => Effect.Effect<Registration, InvalidArgumentError, Scope.Scope>
+  /** The names of the services with a node under the base path. */
+  readonly names: Effect.Effect<ReadonlyArray<string>, ZooKeeperError>
+  /** The instances of a service now (none when it has no node). */
+  readonly instances: (name: string) => Effect.Effect<ReadonlyArray<ServiceInstance>, ZooKeeperError | InvalidArgumentError>
+  /** One instance, if it exists. */
+  readonly instance: (name: string, id: string) => Effect.Effect<Option.Option<ServiceInstance>, ZooKeeperError | InvalidArgumentError>
+  /**
+   * The instances of a service: at once, then after every change (an instance added, removed
+   * or updated), read again after a session loss; Curator's `ServiceCache`.
+   */
+  readonly watch: (name: string) => Stream.Stream<ReadonlyArray<ServiceInstance>, ZooKeeperError | InvalidArgumentError>
+}
+
+const uuid = (): string => {
+  const h = randomHex()
+  const v = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${v}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+/** Curator's UriSpec parsing: `{name}` parts are variables, the rest literal text. */
+const parseUriSpec = (template: string): ReadonlyArray<UriSpecPart> => {
+  const parts: Array<UriSpecPart> = []
+  const re = /\{([^}]*)\}/g
+  let last = 0
+  for (const m of template.matchAll(re)) {
+    if (m.index > last) parts.push({ value: template.slice(last, m.index), variable: false })
+    parts.push({ value: m[1]!, variable: true })
+    last = m.index + m[0].length
+  }
+  if (last < template.length) parts.push({ value: template.slice(last), variable: false })
+  return parts
+}
+
+/** The JSON Curator writes, fields in its order. */
+const toJson = (i: ServiceInstance): string =>
+  JSON.stringify({
+    name: i.name,
+    id: i.id,
+    address: i.address,
+    port: i.port,
+    sslPort: i.sslPort,
+    payload: i.payload,
+    registrationTimeUTC: i.registrationTimeUTC,
+    serviceType: i.serviceType,
+    uriSpec: i.uriSpec
+  })
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x)
+const optionalInt = (x: unknown): x is number | null | undefined => x === undefined || x === null || Number.isInteger(x)
+
+/**
+ * Reads an instance node's data (Curator's JSON); a MalformedDataError says what is wrong.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parseInstance = (path: string, data: Uint8Array): ServiceInstance | MalformedDataError => {
+  let json: unknown
+  try {
+    json = JSON.parse(fromUtf8(data))
+  } catch {
+    return new MalformedDataError({ path, reason: "not JSON" })
+  }
+  if (!isRecord(json)) return new MalformedDataError({ path, reason: "not a JSON object" })
+  const { name, id, address, port, sslPort, payload, registrationTimeUTC, serviceType, uriSpec } = json
+  if (typeof name !== "string" || typeof id !== "string") return new MalformedDataError({ path, reason: "no name or id" })
+  if (address !== undefined && address !== null && typeof address !== "string") {
+    return new MalformedDataError({ path, reason: "address is not a string" })
+  }
+  if (!optionalInt(port) || !optionalInt(sslPort)) return new MalformedDataError({ path, reason: "a port is not an integer" })
+  if (registrationTimeUTC !== undefined && typeof registrationTimeUTC !== "number") {
+    return new MalformedDataError({ path, reason: "registrationTimeUTC is not a number" })
+  }
+  let spec: ServiceInstance["uriSpec"] = null
+  if (uriSpec !== undefined && uriSpec !== null) {
+    const parts = isRecord(uriSpec) ? uriSpec["parts"] : undefined
+    if (!Array.isArray(parts) || !parts.every((p) => isRecord(p) && typeof p["value"] === "string" && typeof p["variable"] === "boolean")) {
+      return new MalformedDataError({ path, reason: "uriSpec is not Curator's" })
+    }
+    spec = { parts: parts.map((p) => ({ value: p["value"] as string, variable: p["variable"] as boolean })) }
+  }
+  return {
+    name,
+    id,
+    address: address ?? null,
+    port: port ?? null,
+    sslPort: sslPort ?? null,
+    payload: payload ?? null,
+    registrationTimeUTC: registrationTimeUTC ?? 0,
+    serviceType: typeof serviceType === "string" ? serviceType : "DYNAMIC",
+    uriSpec: spec
+  }
+}
+
+/**
+ * Builds the URI an instance's `uriSpec` describes, as Curator's `UriSpec.build`: `scheme`
+ * (`https` when it has an SSL port), `name`, `id`, `address`, `port`, `ssl-port`, and the
+ * payload's members when it is an object; an unknown variable is left as `{name}`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const buildUri = (instance: ServiceInstance): string | undefined => {
+  if (instance.uriSpec === null) return undefined
+  const values: Record<string, unknown> = {
+    ...(isRecord(instance.payload) ? instance.payload : {}),
+    scheme: instance.sslPort !== null ? "https" : "http",
+    name: instance.name,
+    id: instance.id,
+    address: instance.address,
+    port: instance.port,
+    "ssl-port": instance.sslPort
+  }
+  return instance.uriSpec.parts
+    .map((p) => (p.variable ? (values[p.value] === undefined || values[p.value] === null ? `{${p.value}}` : String(values[p.value])) : p.value))
+    .join("")
+}
+
+const checkName = (name: string, what: string, op: string): InvalidArgumentError | undefined =>
+  name === "" || name.includes("/") || name === "." || name === ".."
+    ? new InvalidArgumentError({ op, argument: what, reason: `${JSON.stringify(name)} is not a node name` })
+    : undefined
+
+/**
+ * A discovery handle on `basePath` (Curator's `ServiceDiscoveryBuilder...basePath(...)`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscovery => {
+  const servicePath = (name: string) => joinPath(basePath, name)
+  const badBase = validate(basePath, { op: "ServiceDiscovery" })
+
+  const readOne = (name: string, id: string): Effect.Effect<Option.Option<ServiceInstance>, ZooKeeperError> => {
+    const path = joinPath(servicePath(name), id)
+    return Effect.flatMap(
+      Effect.catchTag(
+        Effect.map(client.get(path), Option.some),
+        "NoNodeError",
+        () => Effect.succeed(Option.none())
+      ),
+      (node) => {
+        if (Option.isNone(node)) return Effect.succeed(Option.none())
+        const parsed = parseInstance(path, node.value.data)
+        return parsed instanceof MalformedDataError
+          ? Effect.as(Effect.logWarning(`effect-zk ServiceDiscovery: ${parsed.message}; left out`), Option.none())
+          : Effect.succeed(Option.some(parsed))
+      }
+    )
+  }
+
+  const readAll = (name: string): Effect.Effect<ReadonlyArray<ServiceInstance>, ZooKeeperError> =>
+    Effect.gen(function* () {
+      const ids = yield* Effect.catchTag(client.getChildren(servicePath(name)), "NoNodeError", () =>
+        Effect.succeed([] as ReadonlyArray<string>)
+      )
+      const found = yield* Effect.forEach([...ids].sort(), (id) => readOne(name, id), { concurrency: 16 })
+      return found.flatMap((o) => (Option.isSome(o) ? [o.value] : []))
+    })
+
+  const guard = (name: string, op: string): InvalidArgumentError | undefined => badBase ?? checkName(name, "name", op)
+
+  return {
+    basePath,
+    register: (spec) =>
+      Effect.gen(function* () {
+        const id = spec.id ?? uuid()
+        const bad = guard(spec.name, "register") ?? checkName(id, "id", "register")
+        if (bad !== undefined) return yield* Effect.fail(bad)
+        const instance: ServiceInstance = {
+          name: spec.name,
+          id,
+          address: spec.address ?? null,
+          port: spec.port ?? null,
+          sslPort: spec.sslPort ?? null,
+          payload: spec.payload ?? null,
+          registrationTimeUTC: Date.now(),
+          serviceType: "DYNAMIC",
+          uriSpec: spec.uriSpec === undefined ? null : { parts: parseUriSpec(spec.uriSpec) }
+        }
+        const path = joinPath(servicePath(spec.name), id)
+        const node = yield* PersistentNode.make(client, path, { data: toJson(instance) })
+        return { instance, path, awaitPresent: Effect.asVoid(node.awaitPresent) }
+      }),
+    names: badBase !== undefined
+      ? Effect.fail(badBase)
+      : Effect.catchTag(client.getChildren(basePath), "NoNodeError", () => Effect.succeed([] as ReadonlyArray<string>)),
+    instances: (name) => {
+      const bad = guard(name, "instances")
+      return bad !== undefined ? Effect.fail(bad) : readAll(name)
+    },
+    instance: (name, id) => {
+      const bad = guard(name, "instance") ?? checkName(id, "id", "instance")
+      return bad !== undefined ? Effect.fail(bad) : readOne(name, id)
+    },
+    watch: (name) => {
+      const bad = guard(name, "watch")
+      if (bad !== undefined) return Stream.fail(bad)
+      return Stream.unwrapScoped(
+        Effect.gen(function* () {
+          const signals = yield* inbox(client, servicePath(name), true)
+          let last: string | undefined
+          const step: Effect.Effect<ReadonlyArray<ServiceInstance>, Option.Option<ZooKeeperError>> = Effect.gen(
+            function* () {
+              for (;;) {
+                const batch = yield* takeBatch(signals)
+                for (const s of batch) if (s._tag === "Fatal") return yield* Effect.fail(Option.some(s.error))
+                if (!batch.some((s) => s._tag === "Ready" || s._tag === "Event")) continue
+                const all = yield* Effect.either(readAll(name))
+                if (all._tag === "Left") continue // a connection loss: a later Ready or event reads again
+                const key = all.right.map(toJson).join("\n")
+                if (key === last) continue
+                last = key
+                return all.right
+              }
+            }
+          )
+          return Stream.repeatEffectOption(step)
+        })
+      )
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import { ServiceDiscovery } from "@effect-zk/recipes"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { layer } from "@effect/vitest"
+import { Effect, Exit, Option, Scope, Stream } from "effect"
+import { expect } from "vitest"
+import { clients, text, waitUntil } from "./helpers.js"
+
+layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("ServiceDiscovery", (it) => {
+  it.scoped("registers instances as Curator's JSON nodes, lists names and instances, leaves them when the scope closes", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const discovery = ServiceDiscovery.make(a, "/services")
+      const finder = ServiceDiscovery.make(b, "/services")
+      const scope = yield* Scope.make()
+      const api1 = yield* discovery
+        .register({ name: "api", id: "api-1", address: "10.0.0.1", port: 8080, uriSpec: "{scheme}://{address}:{port}/v1", payload: { zone: "a" } })
+        .pipe(Scope.extend(scope))
+      yield* api1.awaitPresent
+      const api2 = yield* discovery.register({ name: "api", address: "10.0.0.2", sslPort: 8443 })
+      yield* api2.awaitPresent
+      const db = yield* discovery.register({ name: "db", id: "db-1", address: "10.0.1.1", port: 5432 })
+      yield* db.awaitPresent
+      expect(api2.instance.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      expect([...(yield* finder.names)].sort()).toEqual(["api", "db"])
+
+      const apis = yield* finder.instances("api")
+      expect(apis.map((i) => i.id).sort()).toEqual(["api-1", api2.instance.id].sort())
+      const first = Option.getOrThrow(yield* finder.instance("api", "api-1"))
+      expect(first).toEqual({
+        name: "api",
+        id: "api-1",
+        address: "10.0.0.1",
+        port: 8080,
+        sslPort: null,
+        payload: { zone: "a" },
+        registrationTimeUTC: api1.instance.registrationTimeUTC,
+        serviceType: "DYNAMIC",
+        uriSpec: {
+          parts: [
+            { value: "scheme", variable: true },
+            { value: "://", variable: false },
+            { value: "address", variable: true },
+            { value: ":", variable: false },
+            { value: "port", variable: true },
+            { value: "/v1", variable: false }
+          ]
+        }
+      })
+      expect(ServiceDiscovery.buildUri(first)).toBe("http://10.0.0.1:8080/v1")
+      // Curator's fields, in its order, in an ephemeral node
+      const node = yield* b.get("/services/api/api-1")
+      expect(Object.keys(JSON.parse(text(node.data)))).toEqual([
+        "name",
+        "id",
+        "address",
+        "port",
+        "sslPort",
+        "payload",
+        "registrationTimeUTC",
+        "serviceType",
+        "uriSpec"
+      ])
+      expect(node.stat.ephemeralOwner).not.toBe(0n)
+      expect(yield* finder.instance("api", "nobody")).toEqual(Option.none())
+      expect(yield* finder.instances("nothing-here")).toEqual([])
+
+      // the scope closes: that instance goes
+      yield* Scope.close(scope, Exit.void)
+      expect((yield* finder.instances("api")).map((i) => i.id)).toEqual([api2.instance.id])
+    })
+  )
+
+  it.scoped("watch: the instances at once, then after each registration, departure and update; a malformed node is left out", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const discovery = ServiceDiscovery.make(a, "/svc")
+      const seen: Array<ReadonlyArray<string>> = []
+      yield* Stream.runForEach(ServiceDiscovery.make(b, "/svc").watch("api"), (all) =>
+        Effect.sync(() => seen.push(all.map((i) => `${i.id}@${i.address}`)))
+      ).pipe(Effect.forkScoped)
+      yield* waitUntil(Effect.sync(() => seen.length === 1), "the first list")
+      expect(seen[0]).toEqual([])
+
+      const scope = yield* Scope.make()
+      const one = yield* discovery.register({ name: "api", id: "one", address: "10.0.0.1", port: 80 }).pipe(Scope.extend(scope))
+      yield* one.awaitPresent
+      yield* waitUntil(Effect.sync(() => seen.at(-1)?.join() === "one@10.0.0.1"), "one registered")
+      yield* discovery.register({ name: "api", id: "two", address: "10.0.0.2", port: 80 })
+      yield* waitUntil(Effect.sync(() => seen.at(-1)?.join() === "one@10.0.0.1,two@10.0.0.2"), "two registered")
+      // an update by someone else (Curator's updateService writes the node's data)
+      const updated = { ...one.instance, address: "10.0.0.9" }
+      yield* b.set("/svc/api/one", JSON.stringify(updated))
+      yield* waitUntil(Effect.sync(() => seen.at(-1)?.join() === "one@10.0.0.9,two@10.0.0.2"), "one updated")
+      // a node that is not Curator's JSON is left out of the list
+      yield* b.create("/svc/api/junk", { data: "not json", ephemeral: true })
+      yield* Effect.sleep("300 millis")
+      expect(seen.at(-1)).toEqual(["one@10.0.0.9", "two@10.0.0.2"])
+      expect((yield* ServiceDiscovery.make(b, "/svc").instances("api")).map((i) => i.id)).toEqual(["one", "two"])
+      // a departure
+      yield* Scope.close(scope, Exit.void)
+      yield* waitUntil(Effect.sync(() => seen.at(-1)?.join() === "two@10.0.0.2"), "one gone")
+    })
+  )
+
+  it.scoped("names and ids that are not node names are refused", () =>
+    Effect.gen(function* () {
+      const [a] = yield* clients(1)
+      const discovery = ServiceDiscovery.make(a, "/services")
+      expect((yield* Effect.flip(discovery.instances("a/b")))._tag).toBe("InvalidArgumentError")
+      expect((yield* Effect.flip(discovery.register({ name: "api", id: "" })))._tag).toBe("InvalidArgumentError")
+      expect((yield* Effect.flip(ServiceDiscovery.make(a, "services").names))._tag).toBe("InvalidArgumentError")
+    })
+  )
+})
