@@ -89,6 +89,8 @@ export interface LeaderLatch {
   readonly awaitLeadership: Effect.Effect<boolean>
   /** This participant's node while it exists, none while it is being (re)made. */
   readonly node: Effect.Effect<Option.Option<string>>
+  /** Why this participant's node could not be made the last time (NoAuth, say); none once it exists. */
+  readonly lastError: Effect.Effect<Option.Option<ZooKeeperError>>
   /** Every participant in line order, the leader first (Curator's `getParticipants`). */
   readonly participants: Effect.Effect<ReadonlyArray<Participant>, ZooKeeperError>
 }
@@ -212,6 +214,7 @@ export const make = (
       changes,
       awaitLeadership: Effect.map(Stream.runHead(Stream.filter(changes, (l) => l)), Option.isSome),
       node: node.current,
+      lastError: node.lastError,
       participants
     }
   })

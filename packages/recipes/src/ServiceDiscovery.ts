@@ -97,6 +97,11 @@ export interface Registration {
   readonly path: string
   /** Waits until the node exists. */
   readonly awaitPresent: Effect.Effect<void>
+  /**
+   * Why the node could not be made the last time, none once it exists: e.g. NodeExists while
+   * another session holds an instance with the same id (it is waited on), NoAuth.
+   */
+  readonly lastError: Effect.Effect<Option.Option<ZooKeeperError>>
 }
 
 /**
@@ -292,7 +297,7 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
         }
         const path = joinPath(servicePath(spec.name), id)
         const node = yield* PersistentNode.make(client, path, { data: toJson(instance) })
-        return { instance, path, awaitPresent: Effect.asVoid(node.awaitPresent) }
+        return { instance, path, awaitPresent: Effect.asVoid(node.awaitPresent), lastError: node.lastError }
       }),
     names: badBase !== undefined
       ? Effect.fail(badBase)

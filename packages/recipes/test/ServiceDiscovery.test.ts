@@ -102,6 +102,21 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Serv
     })
   )
 
+  it.scoped("an id already registered by another session is waited on, with NodeExists in lastError", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const scope = yield* Scope.make()
+      const first = yield* ServiceDiscovery.make(a, "/dup").register({ name: "api", id: "same", address: "10.0.0.1" }).pipe(Scope.extend(scope))
+      yield* first.awaitPresent
+      const second = yield* ServiceDiscovery.make(b, "/dup").register({ name: "api", id: "same", address: "10.0.0.2" })
+      yield* waitUntil(Effect.map(second.lastError, Option.isSome), "the second registration's error")
+      expect(Option.map(yield* second.lastError, (e) => e._tag)).toEqual(Option.some("NodeExistsError"))
+      yield* Scope.close(scope, Exit.void)
+      yield* second.awaitPresent.pipe(Effect.timeout("10 seconds"))
+      expect(Option.map(yield* ServiceDiscovery.make(a, "/dup").instance("api", "same"), (i) => i.address)).toEqual(Option.some("10.0.0.2"))
+    })
+  )
+
   it.scoped("names and ids that are not node names are refused", () =>
     Effect.gen(function* () {
       const [a] = yield* clients(1)
