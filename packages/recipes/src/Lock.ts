@@ -31,7 +31,7 @@ import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "./ConnectionStatePolicy.js"
 import type { Held } from "./Held.js"
-import { exclusiveDriver } from "./internal/contender.js"
+import { curatorExclusiveDriver, exclusiveDriver } from "./internal/contender.js"
 import { makeWithDriver } from "./internal/lockHandle.js"
 import type { LockLostError } from "./RecipeError.js"
 
@@ -51,6 +51,12 @@ export interface LockOptions {
   readonly extraLockPatterns?: ReadonlyArray<string> | undefined
   /** What SUSPENDED means for a held lock. Default `"standard"` (it counts as lost). */
   readonly policy?: ConnectionStatePolicy | undefined
+  /**
+   * The znodes: `"kazoo"` (default: `<32 hex digits>__lock__<sequence>`, shared with kazoo's
+   * Lock) or `"curator"` (`_c_<uuid>-lock-<sequence>`, shared with Curator's InterProcessMutex,
+   * which sorts by what follows `lock-`). Contenders must agree on the layout to exclude each other.
+   */
+  readonly layout?: "kazoo" | "curator" | undefined
 }
 
 /**
@@ -85,7 +91,7 @@ export interface Lock {
   readonly path: string
   /** This contender's identifier. */
   readonly identifier: string
-  /** The name prefix of our nodes: 32 random hex digits and the node name (kazoo's `prefix`). */
+  /** The name prefix of our nodes: the random part and the node name (kazoo's `prefix`). */
   readonly prefix: string
   /** Waits for the lock and holds it until the scope closes (or `release`). */
   readonly acquire: (options?: AcquireOptions) => Effect.Effect<Held, AcquireError, Scope.Scope>
@@ -115,7 +121,14 @@ export interface Lock {
  * @category constructors
  */
 export const make = (client: ZooKeeper.ZooKeeperClient, path: string, options: LockOptions = {}): Effect.Effect<Lock> =>
-  makeWithDriver(client, path, exclusiveDriver(options.extraLockPatterns ?? []), options)
+  makeWithDriver(
+    client,
+    path,
+    options.layout === "curator"
+      ? curatorExclusiveDriver(options.extraLockPatterns ?? [])
+      : exclusiveDriver(options.extraLockPatterns ?? []),
+    options
+  )
 
 /**
  * Runs an effect holding the exclusive lock on `path`, with the client from the context.

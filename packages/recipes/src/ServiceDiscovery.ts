@@ -29,7 +29,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { fromUtf8, randomHex } from "./internal/encoding.js"
+import { uuid } from "./internal/contender.js"
+import { fromUtf8 } from "./internal/encoding.js"
 import { inbox, takeBatch } from "./internal/watchersPersistent.js"
 import * as PersistentNode from "./PersistentNode.js"
 import { MalformedDataError } from "./RecipeError.js"
@@ -126,12 +127,6 @@ export interface ServiceDiscovery {
    * or updated), read again after a session loss; Curator's `ServiceCache`.
    */
   readonly watch: (name: string) => Stream.Stream<ReadonlyArray<ServiceInstance>, ZooKeeperError | InvalidArgumentError>
-}
-
-const uuid = (): string => {
-  const h = randomHex()
-  const v = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${v}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
 /** Curator's UriSpec parsing: `{name}` parts are variables, the rest literal text. */

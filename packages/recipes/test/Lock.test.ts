@@ -33,6 +33,24 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
     })
   )
 
+  it.scoped("layout 'curator': Curator's protected lock- nodes, exclusive as ever", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const first = yield* Lock.make(a, "/clock", { identifier: "a", layout: "curator" })
+      const second = yield* Lock.make(b, "/clock", { identifier: "b", layout: "curator" })
+      expect(first.prefix).toMatch(/^_c_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-lock-$/)
+      const held = yield* first.acquire()
+      expect(Option.isNone(yield* Effect.scoped(second.tryAcquire()))).toBe(true)
+      const waiting = yield* Effect.fork(Effect.scoped(second.acquire()))
+      yield* waitUntil(Effect.map(childrenOf(a, "/clock"), (c) => c.length === 2), "the second node")
+      for (const name of yield* childrenOf(a, "/clock")) expect(name).toMatch(/-lock-\d{10}$/)
+      expect(yield* second.contenders).toEqual(["a", "b"])
+      yield* held.release
+      yield* Fiber.join(waiting).pipe(Effect.timeout("10 seconds"))
+      expect(yield* childrenOf(a, "/clock")).toEqual([])
+    })
+  )
+
   it.scoped("tryAcquire gives none when held, leaving nothing behind", () =>
     Effect.gen(function* () {
       const [a, b] = yield* clients(2)

@@ -1,13 +1,14 @@
-import { LeaderLatch, ServiceDiscovery } from "@effect-zk/recipes"
+import { LeaderLatch, Lock, ServiceDiscovery } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
-import { Effect, Exit, Option, Scope, Stream } from "effect"
+import { Deferred, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { expect } from "vitest"
 import { childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch and ServiceDiscovery keep Curator's znode layouts; these cases run Curator 5's own
-// (Debian's libcurator-recipes-java and libcurator-discovery-java) in a JVM beside ours.
+// LeaderLatch, ServiceDiscovery and Lock's "curator" layout keep Curator's znode layouts; these
+// cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
+// libcurator-discovery-java) in a JVM beside ours.
 if (curatorUnavailable !== undefined) console.log(`[curator interop] not run: ${curatorUnavailable}`)
 
 /** Our client and a Curator process in the same fresh chroot. */
@@ -51,6 +52,38 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         expect(yield* cu.call("await j2 10000")).toBe("true")
         yield* cu.call("close j2")
         yield* waitUntil(Effect.map(childrenOf(zk, "/latch"), (c) => c.length === 0), "no node left")
+      }),
+    60_000
+  )
+
+  it.scoped.skipIf(curatorUnavailable !== undefined)(
+    "Lock with layout 'curator' and Curator's InterProcessMutex exclude each other",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("mutex m /mutex")
+        expect(yield* cu.call("acquire m 5000")).toBe("true")
+        const ours = yield* Lock.make(zk, "/mutex", { identifier: "effect", layout: "curator" })
+        expect(Option.isNone(yield* Effect.scoped(ours.tryAcquire()))).toBe(true)
+        const inside = yield* Deferred.make<void>()
+        const leave = yield* Deferred.make<void>()
+        const holder = yield* Effect.fork(ours.withLock(Effect.zipRight(Deferred.succeed(inside, undefined), Deferred.await(leave))))
+        yield* waitUntil(Effect.map(childrenOf(zk, "/mutex"), (c) => c.length === 2), "our node")
+        for (const name of yield* childrenOf(zk, "/mutex")) expect(name).toMatch(/^_c_[0-9a-f-]{36}-lock-\d{10}$/)
+        yield* Effect.sleep("300 millis")
+        expect(yield* Deferred.isDone(inside)).toBe(false)
+        // Curator releases: ours gets in; Curator cannot while ours holds
+        yield* cu.call("release m")
+        yield* Deferred.await(inside).pipe(Effect.timeout("10 seconds"))
+        expect(yield* cu.call("acquire m 500")).toBe("false")
+        // Curator waits; ours leaves; Curator gets in
+        const curatorWaits = yield* Effect.fork(cu.call("acquire m 10000"))
+        yield* waitUntil(Effect.map(childrenOf(zk, "/mutex"), (c) => c.length === 2), "Curator's node")
+        yield* Deferred.succeed(leave, undefined)
+        yield* Fiber.join(holder)
+        expect(yield* Fiber.join(curatorWaits)).toBe("true")
+        yield* cu.call("release m")
+        yield* waitUntil(Effect.map(childrenOf(zk, "/mutex"), (c) => c.length === 0), "no node left")
       }),
     60_000
   )

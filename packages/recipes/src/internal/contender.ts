@@ -32,12 +32,31 @@ export interface Driver {
   readonly nodeName: string
   /** The names of nodes that keep us waiting when they come before ours. */
   readonly blockers: ReadonlyArray<string>
+  /** The random part before the node name: kazoo's 32 hex digits by default. */
+  readonly protection?: () => string
 }
 
 /** kazoo's Lock: exclusive among `__lock__` nodes (and any extra patterns, e.g. Curator's). */
 export const exclusiveDriver = (extraPatterns: ReadonlyArray<string> = []): Driver => ({
   nodeName: "__lock__",
   blockers: ["__lock__", ...extraPatterns]
+})
+
+/** A random UUID (version 4), as Curator's protection uses. */
+export const uuid = (): string => {
+  const h = randomHex()
+  const variant = ((Number.parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
+}
+
+/**
+ * Curator's InterProcessMutex: protected nodes `_c_<uuid>-lock-<sequence>`, exclusive among
+ * every `lock-` node (and any extra patterns, e.g. kazoo's `__lock__`).
+ */
+export const curatorExclusiveDriver = (extraPatterns: ReadonlyArray<string> = []): Driver => ({
+  nodeName: "-lock-",
+  blockers: ["-lock-", ...extraPatterns],
+  protection: () => `_c_${uuid()}`
 })
 
 /** kazoo's WriteLock: blocked by any earlier read or write lock. */
@@ -71,7 +90,7 @@ export class Contender {
     readonly data: Uint8Array,
     readonly driver: Driver
   ) {
-    this.prefix = randomHex() + driver.nodeName
+    this.prefix = (driver.protection?.() ?? randomHex()) + driver.nodeName
     this.createPath = Path.join(path, this.prefix)
     this.all = matcher([...driver.blockers, driver.nodeName])
     this.blocking = matcher(driver.blockers)

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -32,6 +33,7 @@ public class CuratorDriver {
     System.out.println("ready");
     Map<String, LeaderLatch> latches = new HashMap<>();
     Map<String, ServiceInstance<Map>> registered = new HashMap<>();
+    Map<String, InterProcessMutex> mutexes = new HashMap<>();
     ServiceDiscovery<Map> discovery = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
     String line;
@@ -64,6 +66,17 @@ public class CuratorDriver {
           case "close": // close <name>
             latches.remove(words[1]).close();
             System.out.println("ok closed");
+            break;
+          case "mutex": // mutex <name> <path>
+            mutexes.put(words[1], new InterProcessMutex(client, words[2]));
+            System.out.println("ok made");
+            break;
+          case "acquire": // acquire <name> <millis>: whether it got the lock in time
+            System.out.println("ok " + mutexes.get(words[1]).acquire(Long.parseLong(words[2]), TimeUnit.MILLISECONDS));
+            break;
+          case "release": // release <name>
+            mutexes.get(words[1]).release();
+            System.out.println("ok released");
             break;
           case "discovery": { // discovery <basePath>
             discovery = ServiceDiscoveryBuilder.builder(Map.class).client(client).basePath(words[1])
