@@ -22,11 +22,13 @@
  *
  * @since 0.1.0
  */
+import type { Retry } from "@effect-zk/core"
 import { join as joinPath, validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { uuid } from "./internal/contender.js"
@@ -103,6 +105,15 @@ export interface Registration {
    * another session holds an instance with the same id (it is waited on), NoAuth.
    */
   readonly lastError: Effect.Effect<Option.Option<ZooKeeperError>>
+  /**
+   * Changes the instance's details (Curator's `updateService`): written to its node now, and
+   * used if the node is made again. The name and id stay.
+   */
+  readonly update: (
+    changes: Omit<InstanceSpec, "name" | "id">
+  ) => Effect.Effect<ServiceInstance, Retry.RetriedError<ZooKeeperError>>
+  /** The instance as last registered or updated. */
+  readonly current: Effect.Effect<ServiceInstance>
 }
 
 /**
@@ -292,7 +303,30 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
         }
         const path = joinPath(servicePath(spec.name), id)
         const node = yield* PersistentNode.make(client, path, { data: toJson(instance) })
-        return { instance, path, awaitPresent: Effect.asVoid(node.awaitPresent), lastError: node.lastError }
+        const current = yield* Ref.make(instance)
+        const update = (changes: Omit<InstanceSpec, "name" | "id">) =>
+          Effect.gen(function* () {
+            const before = yield* Ref.get(current)
+            const next: ServiceInstance = {
+              ...before,
+              ...(changes.address === undefined ? {} : { address: changes.address }),
+              ...(changes.port === undefined ? {} : { port: changes.port }),
+              ...(changes.sslPort === undefined ? {} : { sslPort: changes.sslPort }),
+              ...(changes.payload === undefined ? {} : { payload: changes.payload }),
+              ...(changes.uriSpec === undefined ? {} : { uriSpec: { parts: parseUriSpec(changes.uriSpec) } })
+            }
+            yield* node.setData(toJson(next))
+            yield* Ref.set(current, next)
+            return next
+          })
+        return {
+          instance,
+          path,
+          awaitPresent: Effect.asVoid(node.awaitPresent),
+          lastError: node.lastError,
+          update,
+          current: Ref.get(current)
+        }
       }),
     names: badBase !== undefined
       ? Effect.fail(badBase)

@@ -64,6 +64,12 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Serv
       expect(yield* finder.instance("api", "nobody")).toEqual(Option.none())
       expect(yield* finder.instances("nothing-here")).toEqual([])
 
+      // updated by its owner (Curator's updateService): the node's data, the rest kept
+      const moved = yield* api1.update({ port: 9090, payload: { zone: "b" } })
+      expect(moved).toMatchObject({ id: "api-1", address: "10.0.0.1", port: 9090, payload: { zone: "b" } })
+      expect(yield* api1.current).toEqual(moved)
+      expect(yield* finder.instance("api", "api-1")).toEqual(Option.some(moved))
+
       // the scope closes: that instance goes
       yield* Scope.close(scope, Exit.void)
       expect((yield* finder.instances("api")).map((i) => i.id)).toEqual([api2.instance.id])
