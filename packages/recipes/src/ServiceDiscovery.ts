@@ -12,6 +12,9 @@
  * }))
  * ```
  *
+ * `provider` picks instances as Curator's `ServiceProvider` does (round robin or random, over a
+ * cache kept by `watch`; instances with errors noted are left out for a while).
+ *
  * A registration is a dynamic instance (Curator's `DYNAMIC`): an ephemeral node kept by a
  * {@link PersistentNode}, so it is made again after a session expiry (Curator re-registers on
  * reconnection) or a deletion, and deleted when the scope closes. The JSON has Curator's fields,
@@ -26,11 +29,14 @@ import type { Retry } from "@effect-zk/core"
 import { join as joinPath, validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import { uuid } from "./internal/contender.js"
 import { fromUtf8 } from "./internal/encoding.js"
 import { inbox, takeBatch } from "./internal/watchersPersistent.js"
@@ -138,6 +144,41 @@ export interface ServiceDiscovery {
    * or updated), read again after a session loss; Curator's `ServiceCache`.
    */
   readonly watch: (name: string) => Stream.Stream<ReadonlyArray<ServiceInstance>, ZooKeeperError | InvalidArgumentError>
+  /**
+   * Picks instances of a service for the scope's lifetime (Curator's `ServiceProvider`), from a
+   * live cache kept by `watch`; see {@link ProviderOptions}.
+   */
+  readonly provider: (name: string, options?: ProviderOptions) => Effect.Effect<Provider, InvalidArgumentError, Scope.Scope>
+}
+
+/**
+ * Options of a provider.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ProviderOptions {
+  /** How `instance` picks: `"roundRobin"` (default, over the instances in id order) or `"random"`. */
+  readonly strategy?: "roundRobin" | "random" | undefined
+  /** Errors noted against an instance within `downFor` that make it down (Curator's default, 2). */
+  readonly errorThreshold?: number | undefined
+  /** How long errors count, and how long an instance stays down (Curator's default, 30 seconds). */
+  readonly downFor?: Duration.DurationInput | undefined
+}
+
+/**
+ * A service provider; see {@link ServiceDiscovery.provider}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Provider {
+  /** An instance that is not down, by the strategy; none when there is none (after the first read). */
+  readonly instance: Effect.Effect<Option.Option<ServiceInstance>>
+  /** Every instance the cache holds now, down or not (after the first read). */
+  readonly all: Effect.Effect<ReadonlyArray<ServiceInstance>>
+  /** Notes a failed call to an instance (Curator's `noteError`): enough of them make it down for a while. */
+  readonly noteError: (instance: ServiceInstance) => Effect.Effect<void>
 }
 
 /** Curator's UriSpec parsing: `{name}` parts are variables, the rest literal text. */
@@ -283,6 +324,82 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
 
   const guard = (name: string, op: string): InvalidArgumentError | undefined => badBase ?? checkName(name, "name", op)
 
+  const watch = (name: string): Stream.Stream<ReadonlyArray<ServiceInstance>, ZooKeeperError | InvalidArgumentError> => {
+    const bad = guard(name, "watch")
+    if (bad !== undefined) return Stream.fail(bad)
+    return Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const signals = yield* inbox(client, servicePath(name), true)
+        let last: string | undefined
+        const step: Effect.Effect<ReadonlyArray<ServiceInstance>, Option.Option<ZooKeeperError>> = Effect.gen(
+          function* () {
+            for (;;) {
+              const batch = yield* takeBatch(signals)
+              for (const s of batch) if (s._tag === "Fatal") return yield* Effect.fail(Option.some(s.error))
+              if (!batch.some((s) => s._tag === "Ready" || s._tag === "Event")) continue
+              const all = yield* Effect.either(readAll(name))
+              if (all._tag === "Left") continue // a connection loss: a later Ready or event reads again
+              const key = all.right.map(toJson).join("\n")
+              if (key === last) continue
+              last = key
+              return all.right
+            }
+          }
+        )
+        return Stream.repeatEffectOption(step)
+      })
+    )
+  }
+
+  const provider = (name: string, options: ProviderOptions = {}): Effect.Effect<Provider, InvalidArgumentError, Scope.Scope> =>
+    Effect.gen(function* () {
+      const bad = guard(name, "provider")
+      if (bad !== undefined) return yield* Effect.fail(bad)
+      const threshold = options.errorThreshold ?? 2
+      const downMillis = Duration.toMillis(Duration.decode(options.downFor ?? "30 seconds"))
+      const cache = yield* SubscriptionRef.make<Option.Option<ReadonlyArray<ServiceInstance>>>(Option.none())
+      // The cache, kept for the scope's lifetime; a failed watch is started again.
+      yield* watch(name).pipe(
+        Stream.runForEach((all) => SubscriptionRef.set(cache, Option.some(all))),
+        Effect.catchAll((error) => Effect.logWarning(`effect-zk ServiceDiscovery provider ${name}: ${error.message}`)),
+        Effect.zipRight(Effect.sleep("1 second")),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      const loaded = Effect.map(
+        Stream.runHead(Stream.filterMap(cache.changes, (o) => o)),
+        (o) => Option.getOrElse(o, () => [] as ReadonlyArray<ServiceInstance>)
+      )
+      const errors = new Map<string, Array<number>>()
+      const isDown = (id: string, now: number): boolean => {
+        const times = (errors.get(id) ?? []).filter((t) => now - t < downMillis)
+        if (times.length === 0) errors.delete(id)
+        else errors.set(id, times)
+        return times.length >= threshold
+      }
+      let next = 0
+      return {
+        all: loaded,
+        instance: Effect.flatMap(loaded, (all) => {
+          const now = Date.now()
+          const up = all.filter((i) => !isDown(i.id, now))
+          if (up.length === 0) return Effect.succeed(Option.none())
+          if (options.strategy === "random") {
+            return Effect.map(Random.nextIntBetween(0, up.length), (i) => Option.some(up[i]!))
+          }
+          const chosen = up[next % up.length]!
+          next = (next + 1) % Number.MAX_SAFE_INTEGER
+          return Effect.succeed(Option.some(chosen))
+        }),
+        noteError: (instance) =>
+          Effect.sync(() => {
+            const times = errors.get(instance.id) ?? []
+            times.push(Date.now())
+            errors.set(instance.id, times)
+          })
+      }
+    })
+
   return {
     basePath,
     register: (spec) =>
@@ -339,31 +456,7 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
       const bad = guard(name, "instance") ?? checkName(id, "id", "instance")
       return bad !== undefined ? Effect.fail(bad) : readOne(name, id)
     },
-    watch: (name) => {
-      const bad = guard(name, "watch")
-      if (bad !== undefined) return Stream.fail(bad)
-      return Stream.unwrapScoped(
-        Effect.gen(function* () {
-          const signals = yield* inbox(client, servicePath(name), true)
-          let last: string | undefined
-          const step: Effect.Effect<ReadonlyArray<ServiceInstance>, Option.Option<ZooKeeperError>> = Effect.gen(
-            function* () {
-              for (;;) {
-                const batch = yield* takeBatch(signals)
-                for (const s of batch) if (s._tag === "Fatal") return yield* Effect.fail(Option.some(s.error))
-                if (!batch.some((s) => s._tag === "Ready" || s._tag === "Event")) continue
-                const all = yield* Effect.either(readAll(name))
-                if (all._tag === "Left") continue // a connection loss: a later Ready or event reads again
-                const key = all.right.map(toJson).join("\n")
-                if (key === last) continue
-                last = key
-                return all.right
-              }
-            }
-          )
-          return Stream.repeatEffectOption(step)
-        })
-      )
-    }
+    watch,
+    provider
   }
 }

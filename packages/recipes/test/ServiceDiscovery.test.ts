@@ -123,6 +123,40 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Serv
     })
   )
 
+  it.scoped("provider: round robin over the live instances, random among them, an instance with errors left out for a while", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const discovery = ServiceDiscovery.make(a, "/prov")
+      const empty = yield* ServiceDiscovery.make(b, "/prov").provider("api")
+      expect(yield* empty.instance).toEqual(Option.none())
+      const scope = yield* Scope.make()
+      for (const id of ["i1", "i2"]) yield* (yield* discovery.register({ name: "api", id, address: id })).awaitPresent
+      const i3 = yield* discovery.register({ name: "api", id: "i3", address: "i3" }).pipe(Scope.extend(scope))
+      yield* i3.awaitPresent
+      const provider = yield* ServiceDiscovery.make(b, "/prov").provider("api", { downFor: "1 second" })
+      yield* waitUntil(Effect.map(provider.all, (all) => all.length === 3), "three instances in the cache")
+      const pick = Effect.map(provider.instance, (o) => Option.getOrThrow(o).id)
+      const round = yield* Effect.all([pick, pick, pick, pick, pick, pick])
+      expect(round).toEqual(["i1", "i2", "i3", "i1", "i2", "i3"])
+      // two errors make an instance down until downFor has passed
+      const second = (yield* provider.all).find((i) => i.id === "i2")!
+      yield* provider.noteError(second)
+      expect(new Set(yield* Effect.all([pick, pick, pick]))).toEqual(new Set(["i1", "i2", "i3"]))
+      yield* provider.noteError(second)
+      const withoutDown = yield* Effect.all([pick, pick, pick, pick])
+      expect(withoutDown).not.toContain("i2")
+      yield* Effect.sleep("1100 millis")
+      expect(new Set(yield* Effect.all([pick, pick, pick]))).toEqual(new Set(["i1", "i2", "i3"]))
+      // an instance that leaves is no longer picked; random picks among those left
+      yield* Scope.close(scope, Exit.void)
+      yield* waitUntil(Effect.map(provider.all, (all) => all.length === 2), "i3 gone from the cache")
+      const random = yield* ServiceDiscovery.make(b, "/prov").provider("api", { strategy: "random" })
+      const picks = new Set<string>()
+      for (let n = 0; n < 40; n++) picks.add(Option.getOrThrow(yield* random.instance).id)
+      expect([...picks].sort()).toEqual(["i1", "i2"])
+    })
+  )
+
   it.scoped("names and ids that are not node names are refused", () =>
     Effect.gen(function* () {
       const [a] = yield* clients(1)
