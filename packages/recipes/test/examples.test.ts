@@ -13,6 +13,26 @@ const runExample = (file: string, env: Record<string, string>) =>
   )
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("recipe examples run under Node", (it) => {
+  it.effect("examples/node/scheduler-leader.ts", () =>
+    Effect.gen(function* () {
+      const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+      const { stdout } = yield* runExample("examples/node/scheduler-leader.ts", { ZK_HOSTS: hosts })
+      expect(stdout).toBe(
+        [
+          "a leads: scheduler started",
+          "calls go to http://127.0.0.1:8081, http://127.0.0.1:8082, http://127.0.0.1:8081, http://127.0.0.1:8082",
+          "participants: a (leader), b",
+          "a scheduler stopped",
+          "b leads: scheduler started",
+          "instances left: b",
+          "b scheduler stopped",
+          "done",
+          ""
+        ].join("\n")
+      )
+    })
+  )
+
   it.effect("examples/node/lock.ts", () =>
     Effect.gen(function* () {
       const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
