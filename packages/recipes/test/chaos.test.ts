@@ -6,9 +6,9 @@
 import { LeaderLatch, Lock, Semaphore } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
-import { Effect, Fiber, Random, Ref } from "effect"
+import { Effect, Fiber, Random } from "effect"
 import { expect } from "vitest"
-import { childrenOf, client, expirableClient, newChroot, waitUntil } from "./helpers.js"
+import { type Client, childrenOf, client, expirableClient, newChroot, waitUntil } from "./helpers.js"
 
 const CHAOS_MILLIS = 8_000
 
@@ -41,54 +41,65 @@ const seedOf = (name: string): number => {
   return seed
 }
 
+/**
+ * `n` contenders, each with a session of its own behind its own proxy, run a short body under
+ * `guarded` (a lock, a lease) again and again while `chaos` runs; a lost hold or a failed
+ * acquire is simply tried again. Checks that every contender gets in again once the chaos is
+ * over, then stops them; returns the most bodies that ran at once, and a client to look with.
+ */
+const underChaos = (
+  name: string,
+  n: number,
+  guarded: (zk: Client, i: number) => Effect.Effect<(body: Effect.Effect<void>) => Effect.Effect<void, unknown>, unknown>
+) =>
+  Effect.gen(function* () {
+    const seed = seedOf(name)
+    const chroot = yield* newChroot
+    const ids = Array.from({ length: n }, (_, i) => i)
+    const contenders = yield* Effect.forEach(ids, () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
+    const observer = yield* client({ chroot })
+    let inside = 0
+    let most = 0
+    const entries = ids.map(() => 0)
+    const body = (i: number) =>
+      Effect.suspend(() => {
+        inside += 1
+        most = Math.max(most, inside)
+        entries[i]! += 1
+        return Effect.sleep(`${50 + (entries[i]! % 4) * 50} millis`)
+      }).pipe(Effect.ensuring(Effect.sync(() => (inside -= 1))))
+    const contend = (i: number) =>
+      Effect.gen(function* () {
+        const run = yield* guarded(contenders[i]!.zk, i)
+        for (;;) {
+          yield* Effect.either(run(body(i)).pipe(Effect.timeout("5 seconds")))
+          yield* Effect.sleep("5 millis")
+        }
+      })
+    const running = yield* Effect.forEach(ids, (i) => Effect.fork(contend(i)))
+    const actions: Array<string> = []
+    yield* chaos(contenders, actions, seed)
+    console.log(`chaos (${name}): ${actions.join(", ")}; entries ${entries.join("/")}`)
+    const before = [...entries]
+    yield* waitUntil(
+      Effect.sync(() => entries.every((e, i) => e > before[i]!)),
+      `every contender in after the chaos (entries ${entries.join("/")})`,
+      20_000
+    )
+    yield* Effect.forEach(running, Fiber.interrupt, { discard: true })
+    expect(inside).toBe(0)
+    return { most, observer }
+  })
+
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chaos", (it) => {
   it.scoped(
     "Lock: cut connections and expired sessions never let two bodies run at once, and every contender gets in",
     () =>
       Effect.gen(function* () {
-        const seed = seedOf("Lock")
-        const chroot = yield* newChroot
-        const contenders = yield* Effect.forEach([0, 1, 2], () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
-        const observer = yield* client({ chroot })
-        const inside = yield* Ref.make(0)
-        const overlaps = yield* Ref.make(0)
-        const entries = [0, 0, 0]
-        const actions: Array<string> = []
-
-        const body = (i: number) =>
-          Effect.gen(function* () {
-            const n = yield* Ref.updateAndGet(inside, (k) => k + 1)
-            if (n > 1) yield* Ref.update(overlaps, (k) => k + 1)
-            entries[i]! += 1
-            yield* Effect.sleep(`${50 + (entries[i]! % 4) * 50} millis`)
-          }).pipe(Effect.ensuring(Ref.update(inside, (k) => k - 1)))
-
-        // each contender: take the lock, run the body, again; a lost hold or a failed acquire
-        // (cut off, session gone) is simply tried again
-        const contend = (i: number) =>
-          Effect.gen(function* () {
-            const lock = yield* Lock.make(contenders[i]!.zk, "/chaos", { identifier: `c${i}` })
-            for (;;) {
-              yield* Effect.either(lock.withLock(body(i)).pipe(Effect.timeout("5 seconds")))
-              yield* Effect.sleep("5 millis")
-            }
-          })
-        const running = yield* Effect.forEach([0, 1, 2], (i) => Effect.fork(contend(i)))
-
-        yield* chaos(contenders, actions, seed)
-        console.log(`chaos (Lock): ${actions.join(", ")}; entries ${entries.join("/")}`)
-
-        // every contender gets in again once the chaos is over
-        const before = [...entries]
-        yield* waitUntil(
-          Effect.sync(() => entries.every((e, i) => e > before[i]!)),
-          `every contender in after the chaos (entries ${entries.join("/")})`,
-          20_000
+        const { most, observer } = yield* underChaos("Lock", 3, (zk, i) =>
+          Effect.map(Lock.make(zk, "/chaos", { identifier: `c${i}` }), (lock) => (body) => lock.withLock(body))
         )
-        yield* Effect.forEach(running, Fiber.interrupt, { discard: true })
-        expect(yield* Ref.get(overlaps)).toBe(0)
-        expect(yield* Ref.get(inside)).toBe(0)
-        // nothing left behind
+        expect(most).toBe(1)
         yield* waitUntil(Effect.map(childrenOf(observer, "/chaos"), (c) => c.length === 0), "no lock node left", 15_000)
       }),
     60_000
@@ -98,38 +109,12 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
     "Semaphore (2 leases, 4 contenders): cut connections and expired sessions never let three bodies run at once",
     () =>
       Effect.gen(function* () {
-        const seed = seedOf("Semaphore")
-        const chroot = yield* newChroot
-        const contenders = yield* Effect.forEach([0, 1, 2, 3], () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
-        const observer = yield* client({ chroot })
-        const inside = yield* Ref.make(0)
-        let most = 0
-        const entries = [0, 0, 0, 0]
-        const body = (i: number) =>
-          Effect.gen(function* () {
-            most = Math.max(most, yield* Ref.updateAndGet(inside, (k) => k + 1))
-            entries[i]! += 1
-            yield* Effect.sleep(`${50 + (entries[i]! % 4) * 50} millis`)
-          }).pipe(Effect.ensuring(Ref.update(inside, (k) => k - 1)))
-        const contend = (i: number) =>
-          Effect.gen(function* () {
-            const pool = yield* Semaphore.make(contenders[i]!.zk, "/chaos-pool", { identifier: `c${i}`, maxLeases: 2 })
-            for (;;) {
-              yield* Effect.either(pool.withLease(body(i)).pipe(Effect.timeout("5 seconds")))
-              yield* Effect.sleep("5 millis")
-            }
-          })
-        const running = yield* Effect.forEach([0, 1, 2, 3], (i) => Effect.fork(contend(i)))
-        const actions: Array<string> = []
-        yield* chaos(contenders, actions, seed)
-        console.log(`chaos (Semaphore): ${actions.join(", ")}; entries ${entries.join("/")}`)
-        const before = [...entries]
-        yield* waitUntil(
-          Effect.sync(() => entries.every((e, i) => e > before[i]!)),
-          `every contender in after the chaos (entries ${entries.join("/")})`,
-          20_000
+        const { most, observer } = yield* underChaos("Semaphore", 4, (zk, i) =>
+          Effect.map(
+            Semaphore.make(zk, "/chaos-pool", { identifier: `c${i}`, maxLeases: 2 }),
+            (pool) => (body) => pool.withLease(body)
+          )
         )
-        yield* Effect.forEach(running, Fiber.interrupt, { discard: true })
         expect(most).toBe(2)
         yield* waitUntil(
           Effect.map(
