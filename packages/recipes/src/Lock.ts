@@ -55,6 +55,8 @@ export interface LockOptions {
    * The znodes: `"kazoo"` (default: `<32 hex digits>__lock__<sequence>`, shared with kazoo's
    * Lock) or `"curator"` (`_c_<uuid>-lock-<sequence>`, shared with Curator's InterProcessMutex,
    * which sorts by what follows `lock-`). Contenders must agree on the layout to exclude each other.
+   * For ReadLock and WriteLock, `"curator"` is Curator's InterProcessReadWriteLock:
+   * `_c_<uuid>-__READ__<sequence>` and `_c_<uuid>-__WRIT__<sequence>`.
    */
   readonly layout?: "kazoo" | "curator" | undefined
 }

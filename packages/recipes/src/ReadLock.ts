@@ -2,7 +2,10 @@
  * kazoo's `ReadLock`: the shared side of a read/write lock. Any number of readers hold it
  * together; a reader waits while a writer that came before it holds or waits for the lock.
  * Readers create `<prefix>__rlock__<seq>` nodes beside the writers' `__lock__` nodes, so kazoo's
- * ReadLock/WriteLock and these see each other.
+ * ReadLock/WriteLock and these see each other. With `layout: "curator"` the nodes are Curator's
+ * InterProcessReadWriteLock's (`_c_<uuid>-__READ__<seq>` beside `…-__WRIT__<seq>`), so its readers
+ * and writers and these see each other (Curator's write-lock holder may also take its read lock,
+ * re-entrantly; handles here are not re-entrant).
  *
  * ```ts
  * const reader = yield* ReadLock.make(zk, "/locks/table", { identifier: "reader-1" })
@@ -18,7 +21,7 @@
  */
 import { ZooKeeper } from "@effect-zk/core"
 import * as Effect from "effect/Effect"
-import { readDriver } from "./internal/contender.js"
+import { curatorReadDriver, readDriver } from "./internal/contender.js"
 import { makeWithDriver } from "./internal/lockHandle.js"
 import type { AcquireError, AcquireOptions, Lock, LockOptions } from "./Lock.js"
 import type { LockLostError } from "./RecipeError.js"
@@ -41,7 +44,8 @@ export const make = (
   client: ZooKeeper.ZooKeeperClient,
   path: string,
   options: Omit<LockOptions, "extraLockPatterns"> = {}
-): Effect.Effect<ReadLock> => makeWithDriver(client, path, readDriver, options)
+): Effect.Effect<ReadLock> =>
+  makeWithDriver(client, path, options.layout === "curator" ? curatorReadDriver : readDriver, options)
 
 /**
  * Runs an effect holding the read lock on `path`, with the client from the context.

@@ -15,6 +15,13 @@
  * stored one fails with {@link InconsistentMaxLeasesError} (kazoo's "Inconsistent max leases");
  * delete the node to change the number.
  *
+ * With `layout: "curator"` the znodes are Curator's InterProcessSemaphoreV2's, so its processes
+ * and these share the leases: a contender takes the lock `path/locks` (Curator's
+ * InterProcessMutex layout), creates its lease `path/leases/_c_<uuid>-lease-<sequence>` (holding
+ * its identifier), and holds once `path/leases` has at most `maxLeases` children; until then it
+ * waits, keeping the lock and its node; it releases the lock once it holds. The number of leases
+ * is not stored there: every holder must be made with the same `maxLeases`.
+ *
  * Acquiring is scoped and interruptible like a lock's: interruption, timeout
  * (`LockTimeoutError`) and `cancel` (`CancelledError`) leave neither a lease nor a lock node
  * behind; a lease lost with the session (or suspended, under the default policy) is reported by
@@ -23,7 +30,7 @@
  *
  * @since 0.1.0
  */
-import { Path, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
+import { Path, Retry, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
 import { type CancelledError, InvalidArgumentError, type LockTimeoutError } from "@effect-zk/core/ZooKeeperError"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -32,7 +39,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "./ConnectionStatePolicy.js"
 import type { Held } from "./Held.js"
-import { Contender, exclusiveDriver } from "./internal/contender.js"
+import { Contender, curatorExclusiveDriver, curatorLeaseDriver, exclusiveDriver, newAttempt } from "./internal/contender.js"
 import { fromUtf8, parsePythonInt, randomHex, utf8 } from "./internal/encoding.js"
 import * as Hold from "./internal/hold.js"
 import { retryForever } from "./internal/retry.js"
@@ -52,6 +59,12 @@ export interface SemaphoreOptions {
   readonly maxLeases?: number | undefined
   /** What SUSPENDED means for a held lease. Default `"standard"` (it counts as lost). */
   readonly policy?: ConnectionStatePolicy | undefined
+  /**
+   * The znodes: `"kazoo"` (default; kazoo's Semaphore) or `"curator"` (Curator's
+   * InterProcessSemaphoreV2: `path/locks` and `path/leases`). Holders must agree on the layout and,
+   * with `"curator"`, on `maxLeases`, which that layout does not store.
+   */
+  readonly layout?: "kazoo" | "curator" | undefined
 }
 
 /**
@@ -96,7 +109,7 @@ export interface Semaphore {
   readonly cancel: Effect.Effect<void>
   /** Whether this handle holds a lease (kazoo's `is_acquired`). */
   readonly isAcquired: Effect.Effect<boolean>
-  /** The identifiers of the current holders, unordered (kazoo's `lease_holders`). */
+  /** The identifiers of the current holders (kazoo's `lease_holders`): unordered, or with `layout: "curator"` in lease order. */
   readonly leaseHolders: Effect.Effect<ReadonlyArray<string>, ZooKeeperError.ZooKeeperError>
 }
 
@@ -193,11 +206,48 @@ export const make = (
       )
     }
 
+    // Curator's InterProcessSemaphoreV2 (internalAcquire1Lease): the lock, then our lease node, then
+    // wait (keeping both) until the leases are at most maxLeases.
+    const curatorLock = new Contender(client, Path.join(path, "locks"), data, curatorExclusiveDriver())
+    const curatorLeases = new Contender(client, Path.join(path, "leases"), data, curatorLeaseDriver)
+    const curatorContend = (blocking: boolean) =>
+      Effect.suspend(() => {
+        const attempt = newAttempt()
+        const pass = Effect.scoped(
+          Effect.gen(function* () {
+            const locked = yield* Effect.uninterruptibleMask((restore) =>
+              Effect.tap(restore(curatorLock.contend(blocking, true)), (won) =>
+                Option.isSome(won) ? Effect.addFinalizer(() => curatorLock.remove(won.value)) : Effect.void
+              )
+            )
+            if (Option.isNone(locked)) return Option.none<Hold.Won>()
+            const won = yield* curatorLeases.place(attempt, true)
+            const name = attempt.name
+            while (true) {
+              const { children, event } = yield* client.getChildrenAndWatch(curatorLeases.path)
+              if (name === undefined || !children.includes(name)) {
+                // Our lease is gone (the session that owned it expired): start again.
+                attempt.name = undefined
+                return yield* new Retry.ForceRetryError({ reason: "our lease node is gone" })
+              }
+              if (children.length <= maxLeases) return Option.some(won)
+              if (!blocking) return Option.none<Hold.Won>()
+              yield* event
+            }
+          })
+        )
+        return retryForever(pass).pipe(
+          Effect.onExit((exit) =>
+            exit._tag === "Success" && Option.isSome(exit.value) ? Effect.void : curatorLeases.removeAttempt(attempt, true)
+          )
+        )
+      })
+
     const run = (blocking: boolean, timeout: Duration.DurationInput | undefined) =>
       Hold.acquire(state, {
         blocking,
         timeout,
-        contend: contend(blocking),
+        contend: options.layout === "curator" ? curatorContend(blocking) : contend(blocking),
         remove: (won) => removeNode(client, Effect.succeed(won.node), true)
       })
     const acquire = (acquireOptions: { readonly timeout?: Duration.DurationInput | undefined } = {}) =>
@@ -205,17 +255,30 @@ export const make = (
         Option.isSome(held) ? Effect.succeed(held.value) : Effect.dieMessage("a blocking acquire gave nothing")
       )
 
-    const leaseHolders = Effect.gen(function* () {
-      if (Option.isNone(yield* client.exists(path))) return [] as ReadonlyArray<string>
-      const out: Array<string> = []
-      for (const child of yield* client.getChildren(path)) {
-        const read = yield* Effect.either(client.get(Path.join(path, child)))
-        if (Either.isRight(read)) out.push(fromUtf8(read.right.data))
-        else if (read.left._tag !== "NoNodeError") return yield* Effect.fail(read.left)
-      }
-      return out as ReadonlyArray<string>
-    })
-
+    const readAll = (parent: string, children: ReadonlyArray<string>) =>
+      Effect.gen(function* () {
+        const out: Array<string> = []
+        for (const child of children) {
+          const read = yield* Effect.either(client.get(Path.join(parent, child)))
+          if (Either.isRight(read)) out.push(fromUtf8(read.right.data))
+          else if (read.left._tag !== "NoNodeError") return yield* Effect.fail(read.left)
+        }
+        return out as ReadonlyArray<string>
+      })
+    const leaseHolders =
+      options.layout === "curator"
+        ? // The first maxLeases leases in sequence order: a contender still waiting (under the lock)
+          // has a node too, and it is always the newest.
+          Effect.flatMap(
+            Effect.catchTag(client.getChildren(curatorLeases.path), "NoNodeError", () =>
+              Effect.succeed([] as ReadonlyArray<string>)
+            ),
+            (children) => readAll(curatorLeases.path, curatorLeases.sorted(children).slice(0, maxLeases))
+          )
+        : Effect.gen(function* () {
+            if (Option.isNone(yield* client.exists(path))) return [] as ReadonlyArray<string>
+            return yield* readAll(path, yield* client.getChildren(path))
+          })
     const semaphore: Semaphore = {
       path,
       identifier,

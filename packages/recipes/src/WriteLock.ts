@@ -2,7 +2,8 @@
  * kazoo's `WriteLock`: the exclusive side of a read/write lock. A writer waits for every reader
  * and writer that came before it. Writers create `<prefix>__lock__<seq>` nodes — the same as
  * kazoo's exclusive `Lock` — beside the readers' `__rlock__` nodes, so kazoo's ReadLock/WriteLock
- * and these see each other.
+ * and these see each other. With `layout: "curator"` the nodes are Curator's
+ * InterProcessReadWriteLock's (`_c_<uuid>-__WRIT__<seq>` beside `…-__READ__<seq>`).
  *
  * ```ts
  * const writer = yield* WriteLock.make(zk, "/locks/table", { identifier: "writer-1" })
@@ -15,7 +16,7 @@
  */
 import { ZooKeeper } from "@effect-zk/core"
 import * as Effect from "effect/Effect"
-import { writeDriver } from "./internal/contender.js"
+import { curatorWriteDriver, writeDriver } from "./internal/contender.js"
 import { makeWithDriver } from "./internal/lockHandle.js"
 import type { AcquireError, AcquireOptions, Lock, LockOptions } from "./Lock.js"
 import type { LockLostError } from "./RecipeError.js"
@@ -38,7 +39,8 @@ export const make = (
   client: ZooKeeper.ZooKeeperClient,
   path: string,
   options: Omit<LockOptions, "extraLockPatterns"> = {}
-): Effect.Effect<WriteLock> => makeWithDriver(client, path, writeDriver, options)
+): Effect.Effect<WriteLock> =>
+  makeWithDriver(client, path, options.layout === "curator" ? curatorWriteDriver : writeDriver, options)
 
 /**
  * Runs an effect holding the write lock on `path`, with the client from the context.

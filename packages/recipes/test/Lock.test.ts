@@ -364,6 +364,39 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
     })
   )
 
+  it.scoped("ReadLock/WriteLock with layout 'curator': Curator's __READ__/__WRIT__ nodes; readers share, writers wait their turn", () =>
+    Effect.gen(function* () {
+      const [a, b, c] = yield* clients(3)
+      const layout = "curator" as const
+      const r1 = yield* ReadLock.make(a, "/crw", { identifier: "r1", layout })
+      const r2 = yield* ReadLock.make(b, "/crw", { identifier: "r2", layout })
+      const w = yield* WriteLock.make(c, "/crw", { identifier: "w", layout })
+      expect(r1.prefix).toMatch(/^_c_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-__READ__$/)
+      expect(w.prefix).toMatch(/^_c_[0-9a-f-]{36}-__WRIT__$/)
+      const h1 = yield* r1.acquire({ timeout: "5 seconds" })
+      expect(h1.node).toMatch(/^\/crw\/_c_[0-9a-f-]{36}-__READ__0000000000$/)
+      const h2 = yield* r2.acquire({ timeout: "5 seconds" })
+      const writer = yield* Effect.fork(Effect.scoped(Effect.map(w.acquire(), (h) => h.node)))
+      yield* waitUntil(Effect.map(childrenOf(a, "/crw"), (ch) => ch.length === 3), "the writer's node")
+      expect(yield* w.contenders).toEqual(["r1", "r2", "w"])
+      // a reader arriving after the waiting writer waits for it; so does another writer
+      const r3 = yield* ReadLock.make(a, "/crw", { layout })
+      expect(Option.isNone(yield* Effect.scoped(r3.tryAcquire()))).toBe(true)
+      const w2 = yield* WriteLock.make(b, "/crw", { layout })
+      expect(Option.isNone(yield* Effect.scoped(w2.tryAcquire()))).toBe(true)
+      yield* h1.release
+      yield* Effect.sleep("200 millis")
+      expect(Option.isNone(yield* Fiber.poll(writer))).toBe(true)
+      yield* h2.release
+      expect(yield* Fiber.join(writer).pipe(Effect.timeout("10 seconds"))).toMatch(/^\/crw\/_c_[0-9a-f-]{36}-__WRIT__0000000002$/)
+      expect(yield* childrenOf(a, "/crw")).toEqual([])
+      // the layouts do not mix: a kazoo-layout writer does not see Curator-layout readers
+      yield* r1.acquire()
+      const kazooWriter = yield* WriteLock.make(b, "/crw")
+      expect(Option.isSome(yield* Effect.scoped(kazooWriter.tryAcquire()))).toBe(true)
+    })
+  )
+
   it.scoped("ReadLock/WriteLock: an exclusive Lock and a WriteLock on one path exclude each other", () =>
     Effect.gen(function* () {
       const [a, b] = yield* clients(2)

@@ -105,28 +105,32 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
     60_000
   )
 
-  it.scoped(
-    "Semaphore (2 leases, 4 contenders): cut connections and expired sessions never let three bodies run at once",
-    () =>
-      Effect.gen(function* () {
-        const { most, observer } = yield* underChaos("Semaphore", 4, (zk, i) =>
-          Effect.map(
-            Semaphore.make(zk, "/chaos-pool", { identifier: `c${i}`, maxLeases: 2 }),
-            (pool) => (body) => pool.withLease(body)
+  for (const layout of ["kazoo", "curator"] as const) {
+    const [leasePath, lockPath] =
+      layout === "curator" ? ["/chaos-pool/leases", "/chaos-pool/locks"] : ["/chaos-pool", "/chaos-pool-__lock__"]
+    it.scoped(
+      `Semaphore, ${layout} layout (2 leases, 4 contenders): cut connections and expired sessions never let three bodies run at once`,
+      () =>
+        Effect.gen(function* () {
+          const { most, observer } = yield* underChaos(`Semaphore, ${layout}`, 4, (zk, i) =>
+            Effect.map(
+              Semaphore.make(zk, "/chaos-pool", { identifier: `c${i}`, maxLeases: 2, layout }),
+              (pool) => (body) => pool.withLease(body)
+            )
           )
-        )
-        expect(most).toBe(2)
-        yield* waitUntil(
-          Effect.map(
-            Effect.all([childrenOf(observer, "/chaos-pool"), childrenOf(observer, "/chaos-pool-__lock__")]),
-            ([leases, lock]) => leases.length === 0 && lock.length === 0
-          ),
-          "no lease or lock node left",
-          15_000
-        )
-      }),
-    60_000
-  )
+          expect(most).toBe(2)
+          yield* waitUntil(
+            Effect.map(
+              Effect.all([childrenOf(observer, leasePath), childrenOf(observer, lockPath)]),
+              ([leases, lock]) => leases.length === 0 && lock.length === 0
+            ),
+            "no lease or lock node left",
+            15_000
+          )
+        }),
+      60_000
+    )
+  }
 
   it.scoped(
     "LeaderLatch: cut connections and expired sessions never make two participants leaders at once",

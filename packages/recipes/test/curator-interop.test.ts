@@ -1,15 +1,20 @@
-import { LeaderLatch, Lock, ServiceDiscovery } from "@effect-zk/recipes"
+import { LeaderLatch, Lock, ReadLock, Semaphore, ServiceDiscovery, WriteLock } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
 import { expect } from "vitest"
-import { childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
+import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, ServiceDiscovery and Lock's "curator" layout keep Curator's znode layouts; these
+// LeaderLatch, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock and Semaphore
+// keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
 if (curatorUnavailable !== undefined) console.log(`[curator interop] not run: ${curatorUnavailable}`)
+
+/** Waits until `path` has `n` children. */
+const childCount = (zk: Client, path: string, n: number, what: string) =>
+  waitUntil(Effect.map(childrenOf(zk, path), (c) => c.length === n), what)
 
 /** Our client and a Curator process in the same fresh chroot. */
 const both = Effect.gen(function* () {
@@ -20,7 +25,8 @@ const both = Effect.gen(function* () {
 })
 
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("interop with Curator 5", (it) => {
-  it.scoped.skipIf(curatorUnavailable !== undefined)(
+  const interop = it.scoped.skipIf(curatorUnavailable !== undefined)
+  interop(
     "LeaderLatch: Curator's participant and ours share one line, one leader at a time",
     () =>
       Effect.gen(function* () {
@@ -30,7 +36,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         expect(yield* cu.call("await j 10000")).toBe("true")
         const scope = yield* Scope.make()
         const ours = yield* LeaderLatch.make(zk, "/latch", { id: "effect" }).pipe(Scope.extend(scope))
-        yield* waitUntil(Effect.map(childrenOf(zk, "/latch"), (c) => c.length === 2), "our node")
+        yield* childCount(zk, "/latch", 2, "our node")
         yield* Effect.sleep("300 millis")
         expect(yield* ours.isLeader).toBe(false)
         expect(yield* ours.participants).toEqual([
@@ -44,19 +50,19 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         yield* cu.call("close j")
         expect(yield* ours.awaitLeadership.pipe(Effect.timeout("10 seconds"))).toBe(true)
         yield* cu.call("latch j2 /latch java-2")
-        yield* waitUntil(Effect.map(childrenOf(zk, "/latch"), (c) => c.length === 2), "Curator's node")
+        yield* childCount(zk, "/latch", 2, "Curator's node")
         expect(yield* cu.call("leader j2")).toBe("false")
         expect(yield* cu.call("participants j2")).toBe("effect*,java-2")
         // ours leaves: Curator leads
         yield* Scope.close(scope, Exit.void)
         expect(yield* cu.call("await j2 10000")).toBe("true")
         yield* cu.call("close j2")
-        yield* waitUntil(Effect.map(childrenOf(zk, "/latch"), (c) => c.length === 0), "no node left")
+        yield* childCount(zk, "/latch", 0, "no node left")
       }),
     60_000
   )
 
-  it.scoped.skipIf(curatorUnavailable !== undefined)(
+  interop(
     "Lock with layout 'curator' and Curator's InterProcessMutex exclude each other",
     () =>
       Effect.gen(function* () {
@@ -68,7 +74,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         const inside = yield* Deferred.make<void>()
         const leave = yield* Deferred.make<void>()
         const holder = yield* Effect.fork(ours.withLock(Effect.zipRight(Deferred.succeed(inside, undefined), Deferred.await(leave))))
-        yield* waitUntil(Effect.map(childrenOf(zk, "/mutex"), (c) => c.length === 2), "our node")
+        yield* childCount(zk, "/mutex", 2, "our node")
         for (const name of yield* childrenOf(zk, "/mutex")) expect(name).toMatch(/^_c_[0-9a-f-]{36}-lock-\d{10}$/)
         yield* Effect.sleep("300 millis")
         expect(yield* Deferred.isDone(inside)).toBe(false)
@@ -78,17 +84,95 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         expect(yield* cu.call("acquire m 500")).toBe("false")
         // Curator waits; ours leaves; Curator gets in
         const curatorWaits = yield* Effect.fork(cu.call("acquire m 10000"))
-        yield* waitUntil(Effect.map(childrenOf(zk, "/mutex"), (c) => c.length === 2), "Curator's node")
+        yield* childCount(zk, "/mutex", 2, "Curator's node")
         yield* Deferred.succeed(leave, undefined)
         yield* Fiber.join(holder)
         expect(yield* Fiber.join(curatorWaits)).toBe("true")
         yield* cu.call("release m")
-        yield* waitUntil(Effect.map(childrenOf(zk, "/mutex"), (c) => c.length === 0), "no node left")
+        yield* childCount(zk, "/mutex", 0, "no node left")
       }),
     60_000
   )
 
-  it.scoped.skipIf(curatorUnavailable !== undefined)(
+  interop(
+    "ReadLock/WriteLock with layout 'curator' and Curator's InterProcessReadWriteLock: readers share, writers exclude",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        const layout = "curator" as const
+        yield* cu.call("rwlock rw /rw")
+        // Curator reads: our reader joins it, our writer cannot
+        expect(yield* cu.call("acquire rw.r 5000")).toBe("true")
+        const reader = yield* ReadLock.make(zk, "/rw", { identifier: "effect-r", layout })
+        const writer = yield* WriteLock.make(zk, "/rw", { identifier: "effect-w", layout })
+        const ourRead = yield* Effect.scoped(Effect.map(reader.tryAcquire(), Option.isSome))
+        expect(ourRead).toBe(true)
+        expect(Option.isNone(yield* Effect.scoped(writer.tryAcquire()))).toBe(true)
+        // our writer waits for Curator's reader
+        const inside = yield* Deferred.make<void>()
+        const leave = yield* Deferred.make<void>()
+        const writing = yield* Effect.fork(writer.withLock(Effect.zipRight(Deferred.succeed(inside, undefined), Deferred.await(leave))))
+        yield* childCount(zk, "/rw", 2, "our writer's node")
+        const names = yield* childrenOf(zk, "/rw")
+        expect(names.filter((n) => /^_c_[0-9a-f-]{36}-__READ__\d{10}$/.test(n))).toHaveLength(1)
+        expect(names.filter((n) => /^_c_[0-9a-f-]{36}-__WRIT__\d{10}$/.test(n))).toHaveLength(1)
+        yield* Effect.sleep("300 millis")
+        expect(yield* Deferred.isDone(inside)).toBe(false)
+        yield* cu.call("release rw.r")
+        yield* Deferred.await(inside).pipe(Effect.timeout("10 seconds"))
+        // ours writes: Curator can neither read nor write
+        expect(yield* cu.call("acquire rw.r 500")).toBe("false")
+        expect(yield* cu.call("acquire rw.w 500")).toBe("false")
+        // Curator's writer waits; ours leaves; Curator's gets in, and then our reader waits
+        const curatorWrites = yield* Effect.fork(cu.call("acquire rw.w 10000"))
+        yield* childCount(zk, "/rw", 2, "Curator's writer's node")
+        yield* Deferred.succeed(leave, undefined)
+        yield* Fiber.join(writing)
+        expect(yield* Fiber.join(curatorWrites)).toBe("true")
+        expect(Option.isNone(yield* Effect.scoped(reader.tryAcquire()))).toBe(true)
+        yield* cu.call("release rw.w")
+        expect(Option.isSome(yield* Effect.scoped(reader.tryAcquire()))).toBe(true)
+        yield* childCount(zk, "/rw", 0, "no node left")
+      }),
+    60_000
+  )
+
+  interop(
+    "Semaphore with layout 'curator' and Curator's InterProcessSemaphoreV2 share the leases",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("semaphore s /sem 2 java")
+        expect(yield* cu.call("lease s l1 5000")).toBe("true")
+        const ours = yield* Semaphore.make(zk, "/sem", { identifier: "effect-1", maxLeases: 2, layout: "curator" })
+        const second = yield* Semaphore.make(zk, "/sem", { identifier: "effect-2", maxLeases: 2, layout: "curator" })
+        const scope = yield* Scope.make()
+        yield* ours.acquire().pipe(Scope.extend(scope))
+        expect(yield* ours.leaseHolders).toEqual(["java", "effect-1"])
+        for (const name of yield* childrenOf(zk, "/sem/leases")) expect(name).toMatch(/^_c_[0-9a-f-]{36}-lease-\d{10}$/)
+        // both leases taken: Curator's third times out, leaving nothing; ours waits
+        expect(yield* cu.call("lease s l2 500")).toBe("false")
+        expect(yield* childrenOf(zk, "/sem/leases")).toHaveLength(2)
+        expect(Option.isNone(yield* Effect.scoped(second.tryAcquire))).toBe(true)
+        const waiting = yield* Effect.fork(Effect.scoped(Effect.zipRight(second.acquire(), second.leaseHolders)))
+        yield* childCount(zk, "/sem/leases", 3, "our waiter's lease node")
+        // Curator returns its lease: ours gets in
+        yield* cu.call("return l1")
+        expect(yield* Fiber.join(waiting).pipe(Effect.timeout("10 seconds"))).toEqual(["effect-1", "effect-2"])
+        // now Curator waits for one of ours
+        const curatorWaits = yield* Effect.fork(cu.call("lease s l3 10000"))
+        yield* childCount(zk, "/sem/leases", 2, "Curator's lease node")
+        yield* Scope.close(scope, Exit.void)
+        expect(yield* Fiber.join(curatorWaits)).toBe("true")
+        expect(yield* ours.leaseHolders).toEqual(["java"])
+        yield* cu.call("return l3")
+        yield* childCount(zk, "/sem/leases", 0, "no lease left")
+        expect(yield* childrenOf(zk, "/sem/locks")).toEqual([])
+      }),
+    60_000
+  )
+
+  interop(
     "ServiceDiscovery: Curator's instances and ours, each found by the other",
     () =>
       Effect.gen(function* () {

@@ -49,6 +49,9 @@ export const uuid = (): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`
 }
 
+/** Curator's protection: the random part of a protected node's name. */
+const curatorProtection = (): string => `_c_${uuid()}`
+
 /**
  * Curator's InterProcessMutex: protected nodes `_c_<uuid>-lock-<sequence>`, exclusive among
  * every `lock-` node (and any extra patterns, e.g. kazoo's `__lock__`).
@@ -56,7 +59,7 @@ export const uuid = (): string => {
 export const curatorExclusiveDriver = (extraPatterns: ReadonlyArray<string> = []): Driver => ({
   nodeName: "-lock-",
   blockers: ["-lock-", ...extraPatterns],
-  protection: () => `_c_${uuid()}`
+  protection: curatorProtection
 })
 
 /** kazoo's WriteLock: blocked by any earlier read or write lock. */
@@ -69,10 +72,38 @@ export const writeDriver: Driver = { nodeName: "__lock__", blockers: ["__lock__"
  */
 export const readDriver: Driver = { nodeName: "__rlock__", blockers: ["__lock__"] }
 
+/**
+ * Curator's InterProcessReadWriteLock, write side: `_c_<uuid>-__WRIT__<sequence>`, blocked by any
+ * earlier read or write node.
+ */
+export const curatorWriteDriver: Driver = {
+  nodeName: "-__WRIT__",
+  blockers: ["__WRIT__", "__READ__"],
+  protection: curatorProtection
+}
+
+/**
+ * Curator's InterProcessReadWriteLock, read side: `_c_<uuid>-__READ__<sequence>`, blocked by
+ * earlier write nodes only.
+ */
+export const curatorReadDriver: Driver = { nodeName: "-__READ__", blockers: ["__WRIT__"], protection: curatorProtection }
+
+/** Curator's InterProcessSemaphoreV2's lease nodes: `_c_<uuid>-lease-<sequence>`. */
+export const curatorLeaseDriver: Driver = { nodeName: "-lease-", blockers: ["-lease-"], protection: curatorProtection }
+
 const matcher = (names: ReadonlyArray<string>): RegExp =>
   new RegExp(`(?:${[...new Set(names)].map(escapeRegExp).join("|")})(-?\\d{10})$`)
 
 const MISSING = Symbol("missing")
+
+/** One contention's node: its name once known, and whether a create was sent (kazoo's `create_tried`). */
+export interface Attempt {
+  name: string | undefined
+  createTried: boolean
+}
+
+/** A contention that has placed nothing yet. */
+export const newAttempt = (): Attempt => ({ name: undefined, createTried: false })
 
 /** One contender: a client, a lock path, its identifier (node data) and a driver. */
 export class Contender {
@@ -149,39 +180,68 @@ export class Contender {
   )
 
   /**
-   * Contends once: creates our node (protected), then waits until nothing blocks it
+   * Places our node: creates it, or — after a create whose reply was lost — finds it by our
+   * prefix first, so a retried create never leaves a second node. Fails with ForceRetryError
+   * when the node vanished or the session ended as it was created (start again).
+   */
+  place(attempt: Attempt, ephemeral: boolean): Effect.Effect<Won, ZooKeeperError.ZooKeeperError | Retry.ForceRetryError> {
+    return Effect.gen(this, function* () {
+      yield* this.ensurePath
+      const client = this.client
+      let name: string | undefined
+      let owner = 0n
+      if (attempt.createTried) {
+        name = yield* this.findNode
+        if (name !== undefined && ephemeral) {
+          const stat = yield* client.exists(Path.join(this.path, name))
+          if (Option.isNone(stat)) return yield* new Retry.ForceRetryError({ reason: "our node vanished" })
+          owner = stat.value.ephemeralOwner
+        }
+      } else {
+        attempt.createTried = true
+      }
+      if (name === undefined) {
+        // A plain create (create2 needs ZooKeeper 3.5): the reply came in the current session, so
+        // that is the node's owner — unless it has just expired, and then the node is gone.
+        name = Path.basename(yield* client.create(this.createPath, { data: this.data, ephemeral, sequence: true }))
+        if (ephemeral) {
+          owner = yield* currentSession(client)
+          if (owner === 0n) return yield* new Retry.ForceRetryError({ reason: "the session ended as we created our node" })
+        }
+      }
+      attempt.name = name
+      return { node: Path.join(this.path, name), owner }
+    })
+  }
+
+  /** Removes the node an attempt placed, if any (found by our prefix when its name is unknown). */
+  removeAttempt(attempt: Attempt, ephemeral: boolean): Effect.Effect<void> {
+    return removeNode(
+      this.client,
+      Effect.suspend(() =>
+        attempt.name !== undefined
+          ? Effect.succeed<string | undefined>(Path.join(this.path, attempt.name))
+          : attempt.createTried
+            ? Effect.map(this.findNode, (found) => (found === undefined ? undefined : Path.join(this.path, found)))
+            : Effect.succeed(undefined)
+      ),
+      ephemeral
+    )
+  }
+
+  /**
+   * Contends once: places our node (protected), then waits until nothing blocks it
    * (`blocking`) or looks once (not `blocking`). Connection loss, session expiry and a vanished
    * node are retried from the top. Succeeds with the node once it holds, or none; on failure,
    * interruption or none, our node has been removed.
    */
   contend(blocking: boolean, ephemeral: boolean): Effect.Effect<Option.Option<Won>, ZooKeeperError.ZooKeeperError> {
     return Effect.suspend(() => {
-      const attempt: { name: string | undefined; createTried: boolean } = { name: undefined, createTried: false }
+      const attempt = newAttempt()
       const client = this.client
       const pass = Effect.gen(this, function* () {
-        yield* this.ensurePath
-        let name: string | undefined
-        let owner = 0n
-        if (attempt.createTried) {
-          name = yield* this.findNode
-          if (name !== undefined && ephemeral) {
-            const stat = yield* client.exists(Path.join(this.path, name))
-            if (Option.isNone(stat)) return yield* new Retry.ForceRetryError({ reason: "our lock node vanished" })
-            owner = stat.value.ephemeralOwner
-          }
-        } else {
-          attempt.createTried = true
-        }
-        if (name === undefined) {
-          // A plain create (create2 needs ZooKeeper 3.5): the reply came in the current session, so
-          // that is the node's owner — unless it has just expired, and then the node is gone.
-          name = Path.basename(yield* client.create(this.createPath, { data: this.data, ephemeral, sequence: true }))
-          if (ephemeral) {
-            owner = yield* currentSession(client)
-            if (owner === 0n) return yield* new Retry.ForceRetryError({ reason: "the session ended as we created our node" })
-          }
-        }
-        attempt.name = name
+        const won = yield* this.place(attempt, ephemeral)
+        const name = attempt.name!
         while (true) {
           const predecessor = this.predecessor(yield* client.getChildren(this.path), name)
           if (predecessor === MISSING) {
@@ -189,7 +249,7 @@ export class Contender {
             attempt.name = undefined
             return yield* new Retry.ForceRetryError({ reason: "our lock node is gone" })
           }
-          if (predecessor === undefined) return Option.some<Won>({ node: Path.join(this.path, name), owner })
+          if (predecessor === undefined) return Option.some<Won>(won)
           if (!blocking) return Option.none<Won>()
           const watched = yield* Effect.either(client.getAndWatch(Path.join(this.path, predecessor)))
           if (Either.isLeft(watched)) {
@@ -199,19 +259,10 @@ export class Contender {
           yield* watched.right.event
         }
       })
-      const cleanup = removeNode(
-        client,
-        Effect.suspend(() =>
-          attempt.name !== undefined
-            ? Effect.succeed<string | undefined>(Path.join(this.path, attempt.name))
-            : attempt.createTried
-              ? Effect.map(this.findNode, (found) => (found === undefined ? undefined : Path.join(this.path, found)))
-              : Effect.succeed(undefined)
-        ),
-        ephemeral
-      )
       return retryForever(pass).pipe(
-        Effect.onExit((exit) => (exit._tag === "Success" && Option.isSome(exit.value) ? Effect.void : cleanup))
+        Effect.onExit((exit) =>
+          exit._tag === "Success" && Option.isSome(exit.value) ? Effect.void : this.removeAttempt(attempt, ephemeral)
+        )
       )
     })
   }

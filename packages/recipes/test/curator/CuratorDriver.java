@@ -11,6 +11,9 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
+import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -34,6 +37,8 @@ public class CuratorDriver {
     Map<String, LeaderLatch> latches = new HashMap<>();
     Map<String, ServiceInstance<Map>> registered = new HashMap<>();
     Map<String, InterProcessMutex> mutexes = new HashMap<>();
+    Map<String, InterProcessSemaphoreV2> semaphores = new HashMap<>();
+    Map<String, Lease> leases = new HashMap<>();
     ServiceDiscovery<Map> discovery = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
     String line;
@@ -70,6 +75,30 @@ public class CuratorDriver {
           case "mutex": // mutex <name> <path>
             mutexes.put(words[1], new InterProcessMutex(client, words[2]));
             System.out.println("ok made");
+            break;
+          case "rwlock": { // rwlock <name> <path>: its read lock as mutex <name>.r, its write lock as <name>.w
+            InterProcessReadWriteLock rw = new InterProcessReadWriteLock(client, words[2]);
+            mutexes.put(words[1] + ".r", rw.readLock());
+            mutexes.put(words[1] + ".w", rw.writeLock());
+            System.out.println("ok made");
+            break;
+          }
+          case "semaphore": { // semaphore <name> <path> <maxLeases> <id>
+            InterProcessSemaphoreV2 semaphore = new InterProcessSemaphoreV2(client, words[2], Integer.parseInt(words[3]));
+            semaphore.setNodeData(words[4].getBytes("UTF-8"));
+            semaphores.put(words[1], semaphore);
+            System.out.println("ok made");
+            break;
+          }
+          case "lease": { // lease <semaphore> <lease> <millis>: whether it got a lease in time
+            Lease lease = semaphores.get(words[1]).acquire(Long.parseLong(words[3]), TimeUnit.MILLISECONDS);
+            if (lease != null) leases.put(words[2], lease);
+            System.out.println("ok " + (lease != null));
+            break;
+          }
+          case "return": // return <lease>
+            leases.remove(words[1]).close();
+            System.out.println("ok returned");
             break;
           case "acquire": // acquire <name> <millis>: whether it got the lock in time
             System.out.println("ok " + mutexes.get(words[1]).acquire(Long.parseLong(words[2]), TimeUnit.MILLISECONDS));
