@@ -10,7 +10,13 @@
 //     node node_modules/.cache/effect-zk-bench/bundles/effect-zk.mjs
 //
 // (bench/clients.ts leaves the bundled workers in node_modules/.cache/effect-zk-bench/bundles.)
-// The server stops by itself after BENCH_CANNED_SECONDS (default 3600) and listens on 127.0.0.1.
+// The server stops by itself after BENCH_CANNED_SECONDS (default 3600) and listens on 127.0.0.1
+// (PORT=0: a free port, printed).
+//
+// BENCH_CANNED_BATCH=k paces the replies the way a real server's batching does: at most k replies
+// a write, and the next write only once the client has answered the last one (sent its next
+// requests), or after 2 ms without an answer; so each of the client's wake-ups brings about k
+// replies, and a client's CPU per read can be measured against replies per wake-up.
 import { Buffer } from "node:buffer"
 import * as net from "node:net"
 import * as R from "../packages/core/src/internal/records.js"
@@ -33,6 +39,7 @@ const handshake = Buffer.from(
   R.encodeConnectResponse({ protocolVersion: 0, timeOut: 30_000, sessionId: 77n, passwd: new Uint8Array(16), readOnly: false })
 )
 const CLOSE_SESSION = -11
+const batch = Math.max(0, Math.floor(Number(process.env.BENCH_CANNED_BATCH ?? 0) || 0))
 
 const server = net.createServer((socket) => {
   socket.setNoDelay(true)
@@ -60,11 +67,30 @@ const server = net.createServer((socket) => {
       i += 4 + length
     }
     if (i < buf.length) pending = buf.subarray(i)
-    if (out.length > 0) socket.write(Buffer.concat(out))
+    if (batch === 0) {
+      if (out.length > 0) socket.write(Buffer.concat(out))
+      return
+    }
+    for (const r of out) queue.push(r)
+    // the client answered: the next chunk goes now
+    clearTimeout(timer)
+    pump()
   })
+  // Pacing (BENCH_CANNED_BATCH): replies not yet written, and the fallback timer.
+  const queue: Array<Buffer> = []
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const pump = (): void => {
+    timer = undefined
+    if (queue.length === 0 || socket.destroyed) return
+    socket.write(Buffer.concat(queue.splice(0, batch)))
+    if (queue.length > 0) timer = setTimeout(pump, 2)
+  }
   socket.on("error", () => {})
 })
 
 const port = Number(process.env.PORT ?? 26000)
-server.listen(port, "127.0.0.1", () => console.log(`canned-reply server on 127.0.0.1:${port}`))
+server.listen(port, "127.0.0.1", () => {
+  const address = server.address()
+  console.log(`canned-reply server on 127.0.0.1:${typeof address === "object" && address !== null ? address.port : port}`)
+})
 setTimeout(() => process.exit(0), Number(process.env.BENCH_CANNED_SECONDS ?? 3600) * 1000).unref()

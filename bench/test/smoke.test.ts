@@ -1,13 +1,16 @@
 // The benchmark scripts still run (they are not part of the timed suite, and broke once
 // unnoticed): the codec cases, bench/clients.ts for the wire limit and both effect-zk APIs
 // against a real server, every workload, and bench/startup.ts's scripts under Node, Bun and
-// Deno, in BENCH_QUICK mode. No figure is checked: the bench
+// Deno, in BENCH_QUICK mode, and the canned-reply server (plain and paced). No figure is checked: the bench
 // is the measure, not the tests.
+import { spawn } from "node:child_process"
+import { createInterface } from "node:readline"
+import { connect } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect } from "vitest"
-import { execute, tsx } from "../../scripts/runtime.js"
+import { childEnv, execute, root, tsx } from "../../scripts/runtime.js"
 
 const run = (file: string, env: Record<string, string>, timeoutMillis: number) =>
   Effect.map(
@@ -46,6 +49,41 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("bench scripts", (it
       }),
     300_000
   )
+
+  for (const batch of ["0", "3"]) {
+    it.scoped(`bench/canned-server.ts answers every pipelined read (BENCH_CANNED_BATCH=${batch})`, () =>
+      Effect.gen(function* () {
+        const server = yield* Effect.acquireRelease(
+          Effect.sync(() =>
+            spawn(process.execPath, ["--import", "tsx", "bench/canned-server.ts"], {
+              cwd: root,
+              env: childEnv({ PORT: "0", BENCH_CANNED_BATCH: batch, BENCH_CANNED_SECONDS: "60" }),
+              stdio: ["ignore", "pipe", "inherit"]
+            })
+          ),
+          (child) => Effect.sync(() => child.kill("SIGTERM"))
+        )
+        const port = yield* Effect.async<string>((resume) => {
+          createInterface({ input: server.stdout! }).on("line", (line) => {
+            const m = /on 127\.0\.0\.1:(\d+)$/.exec(line)
+            if (m !== null) resume(Effect.succeed(m[1]!))
+          })
+        }).pipe(Effect.timeout("30 seconds"))
+        const zk = yield* Effect.acquireRelease(
+          Effect.promise(() => connect({ hosts: `127.0.0.1:${port}` })),
+          (client) => Effect.promise(() => client.close())
+        )
+        const replies = yield* Effect.promise(() =>
+          Promise.all(Array.from({ length: 500 }, () => zk.get("/anything")))
+        ).pipe(Effect.timeout("30 seconds"))
+        expect(replies.length).toBe(500)
+        for (const { data, stat } of replies) {
+          expect(data.length).toBe(256)
+          expect(stat.version).toBe(1)
+        }
+      })
+    )
+  }
 
   it.effect(
     "bench/startup.ts runs its connect-read-close script for every client and runtime",
