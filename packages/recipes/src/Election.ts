@@ -15,6 +15,11 @@
  * node behind; `cancel` makes a waiting `run` return none (kazoo's `run` returns then too).
  * Once elected, the leadership lasts until the leader's effect ends, whatever it returns.
  *
+ * With `layout: "curator"` the contenders line up as Curator's `LeaderSelector` does (on an
+ * InterProcessMutex: `_c_<uuid>-lock-<sequence>` nodes holding the participant's id), so Java
+ * services using LeaderSelector and these take part in one election. (Curator's `LeaderLatch`
+ * has a layout of its own: see {@link LeaderLatch}.)
+ *
  * @since 0.1.0
  */
 import type { ZooKeeper, ZooKeeperError } from "@effect-zk/core"
@@ -22,7 +27,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "./ConnectionStatePolicy.js"
-import { exclusiveDriver } from "./internal/contender.js"
+import { curatorExclusiveDriver, exclusiveDriver } from "./internal/contender.js"
 import { makeWithDriver } from "./internal/lockHandle.js"
 import type { LockLostError } from "./RecipeError.js"
 
@@ -37,6 +42,8 @@ export interface ElectionOptions {
   readonly identifier?: string | undefined
   /** What SUSPENDED means for the leader. Default `"standard"` (leadership ends). */
   readonly policy?: ConnectionStatePolicy | undefined
+  /** The znodes: `"kazoo"` (default; kazoo's Election) or `"curator"` (Curator's LeaderSelector). */
+  readonly layout?: "kazoo" | "curator" | undefined
 }
 
 /**
@@ -77,26 +84,29 @@ export const make = (
   path: string,
   options: ElectionOptions = {}
 ): Effect.Effect<Election> =>
-  Effect.map(makeWithDriver(client, path, exclusiveDriver(), options), (lock) => ({
-    path,
-    identifier: lock.identifier,
-    run: <A, E, R>(leader: Effect.Effect<A, E, R>) =>
-      Effect.acquireUseRelease(
-        Scope.make(),
-        (scope) =>
-          Scope.extend(lock.acquire(), scope).pipe(
-            Effect.map(Option.some),
-            Effect.catchTags({
-              CancelledError: () => Effect.succeed(Option.none()),
-              LockTimeoutError: (e) => Effect.die(e)
-            }),
-            Effect.flatMap((held) =>
-              Option.isNone(held) ? Effect.succeedNone : Effect.map(held.value.guard(leader), Option.some)
-            )
-          ),
-        (scope, exit) => Scope.close(scope, exit)
-      ),
-    cancel: lock.cancel,
-    contenders: lock.contenders,
-    isLeader: lock.isAcquired
-  }))
+  Effect.map(
+    makeWithDriver(client, path, options.layout === "curator" ? curatorExclusiveDriver() : exclusiveDriver(), options),
+    (lock) => ({
+      path,
+      identifier: lock.identifier,
+      run: <A, E, R>(leader: Effect.Effect<A, E, R>) =>
+        Effect.acquireUseRelease(
+          Scope.make(),
+          (scope) =>
+            Scope.extend(lock.acquire(), scope).pipe(
+              Effect.map(Option.some),
+              Effect.catchTags({
+                CancelledError: () => Effect.succeed(Option.none()),
+                LockTimeoutError: (e) => Effect.die(e)
+              }),
+              Effect.flatMap((held) =>
+                Option.isNone(held) ? Effect.succeedNone : Effect.map(held.value.guard(leader), Option.some)
+              )
+            ),
+          (scope, exit) => Scope.close(scope, exit)
+        ),
+      cancel: lock.cancel,
+      contenders: lock.contenders,
+      isLeader: lock.isAcquired
+    })
+  )

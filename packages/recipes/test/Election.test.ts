@@ -27,6 +27,29 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Elec
     })
   )
 
+  it.scoped("layout 'curator': Curator LeaderSelector's lock- nodes; one leader at a time, in order", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const ea = yield* Election.make(a!, "/celection", { identifier: "a", layout: "curator" })
+      const eb = yield* Election.make(b!, "/celection", { identifier: "b", layout: "curator" })
+      const resignA = yield* Deferred.make<void>()
+      const runA = yield* Effect.fork(ea.run(Effect.as(Deferred.await(resignA), "a led")))
+      yield* waitUntil(ea.isLeader, "a to lead")
+      const runB = yield* Effect.fork(eb.run(Effect.succeed("b led")))
+      yield* waitUntil(Effect.map(eb.contenders, (c) => c.length === 2), "b to contend")
+      const names = yield* childrenOf(a!, "/celection")
+      expect(names.map((n) => n.replace(/^_c_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}-lock-\d{10}$/, "ok"))).toEqual([
+        "ok",
+        "ok"
+      ])
+      expect(yield* eb.contenders).toEqual(["a", "b"])
+      yield* Deferred.succeed(resignA, undefined)
+      expect(yield* Fiber.join(runA)).toEqual(Option.some("a led"))
+      expect(yield* Fiber.join(runB).pipe(Effect.timeout("10 seconds"))).toEqual(Option.some("b led"))
+      expect(yield* childrenOf(a!, "/celection")).toEqual([])
+    })
+  )
+
   it.scoped("cancel makes a waiting run return none and leaves no node; interrupting a waiting run too", () =>
     Effect.gen(function* () {
       const [a, b] = yield* clients(2)

@@ -1,4 +1,4 @@
-import { LeaderLatch, Lock, ReadLock, Semaphore, ServiceDiscovery, WriteLock } from "@effect-zk/recipes"
+import { Election, LeaderLatch, Lock, ReadLock, Semaphore, ServiceDiscovery, WriteLock } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
@@ -6,7 +6,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock and Semaphore
+// LeaderLatch, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -58,6 +58,41 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         expect(yield* cu.call("await j2 10000")).toBe("true")
         yield* cu.call("close j2")
         yield* childCount(zk, "/latch", 0, "no node left")
+      }),
+    60_000
+  )
+
+  interop(
+    "Election with layout 'curator' and Curator's LeaderSelector: one election, one leader at a time",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        const leads = (expected: string) =>
+          waitUntil(Effect.map(cu.call("leads s"), (l) => l === expected), `Curator leads: ${expected}`)
+        yield* cu.call("selector s /elect java")
+        yield* leads("true")
+        const election = yield* Election.make(zk, "/elect", { identifier: "effect", layout: "curator" })
+        const inside = yield* Deferred.make<void>()
+        const leave = yield* Deferred.make<void>()
+        const running = yield* Effect.fork(election.run(Effect.zipRight(Deferred.succeed(inside, undefined), Deferred.await(leave))))
+        yield* childCount(zk, "/elect", 2, "our node")
+        for (const name of yield* childrenOf(zk, "/elect")) expect(name).toMatch(/^_c_[0-9a-f-]{36}-lock-\d{10}$/)
+        expect(yield* election.contenders).toEqual(["java", "effect"])
+        expect(yield* cu.call("selection s")).toBe("java*,effect")
+        expect(yield* election.isLeader).toBe(false)
+        // Curator's leader ends its term: ours is elected; Curator lines up again, behind ours
+        yield* cu.call("abdicate s")
+        yield* Deferred.await(inside).pipe(Effect.timeout("10 seconds"))
+        expect(yield* cu.call("requeue s")).toBe("true")
+        yield* childCount(zk, "/elect", 2, "Curator's node")
+        expect(yield* cu.call("selection s")).toBe("effect*,java")
+        expect(yield* cu.call("leads s")).toBe("false")
+        // ours ends: Curator is elected
+        yield* Deferred.succeed(leave, undefined)
+        expect(yield* Fiber.join(running)).toEqual(Option.some(undefined))
+        yield* leads("true")
+        yield* cu.call("unselect s")
+        yield* childCount(zk, "/elect", 0, "no node left")
       }),
     60_000
   )

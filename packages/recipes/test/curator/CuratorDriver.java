@@ -6,10 +6,14 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderSelector;
+import org.apache.curator.framework.recipes.leader.LeaderSelectorListenerAdapter;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
@@ -38,6 +42,9 @@ public class CuratorDriver {
     Map<String, ServiceInstance<Map>> registered = new HashMap<>();
     Map<String, InterProcessMutex> mutexes = new HashMap<>();
     Map<String, InterProcessSemaphoreV2> semaphores = new HashMap<>();
+    Map<String, LeaderSelector> selectors = new HashMap<>();
+    // a selector's leader holds its term until "abdicate" counts its latch down
+    Map<String, CountDownLatch> terms = new ConcurrentHashMap<>();
     Map<String, Lease> leases = new HashMap<>();
     ServiceDiscovery<Map> discovery = null;
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
@@ -70,6 +77,46 @@ public class CuratorDriver {
           }
           case "close": // close <name>
             latches.remove(words[1]).close();
+            System.out.println("ok closed");
+            break;
+          case "selector": { // selector <name> <path> <id>: a LeaderSelector, leading until "abdicate <name>"
+            final String name = words[1];
+            terms.put(name, new CountDownLatch(1));
+            LeaderSelector selector = new LeaderSelector(client, words[2], new LeaderSelectorListenerAdapter() {
+              @Override
+              public void takeLeadership(CuratorFramework c) throws Exception {
+                terms.get(name).await();
+              }
+            });
+            selector.setId(words[3]);
+            selector.start();
+            selectors.put(name, selector);
+            System.out.println("ok started");
+            break;
+          }
+          case "leads": // leads <selector>
+            System.out.println("ok " + selectors.get(words[1]).hasLeadership());
+            break;
+          case "abdicate": // abdicate <selector>: its leader's term ends
+            terms.get(words[1]).countDown();
+            System.out.println("ok abdicated");
+            break;
+          case "requeue": // requeue <selector>: line up for another term
+            terms.put(words[1], new CountDownLatch(1));
+            System.out.println("ok " + selectors.get(words[1]).requeue());
+            break;
+          case "selection": { // selection <selector>: the participants' ids, a * after the leader's
+            StringBuilder out = new StringBuilder();
+            for (Participant p : selectors.get(words[1]).getParticipants()) {
+              if (out.length() > 0) out.append(",");
+              out.append(p.getId()).append(p.isLeader() ? "*" : "");
+            }
+            System.out.println("ok " + out);
+            break;
+          }
+          case "unselect": // unselect <selector>
+            terms.get(words[1]).countDown();
+            selectors.remove(words[1]).close();
             System.out.println("ok closed");
             break;
           case "mutex": // mutex <name> <path>
@@ -147,6 +194,8 @@ public class CuratorDriver {
       System.out.flush();
     }
     for (LeaderLatch latch : latches.values()) latch.close();
+    for (CountDownLatch term : terms.values()) term.countDown();
+    for (LeaderSelector selector : selectors.values()) selector.close();
     if (discovery != null) discovery.close();
     client.close();
   }
