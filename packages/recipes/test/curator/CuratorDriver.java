@@ -30,6 +30,16 @@ import java.util.Collections;
 import java.util.List;
 
 public class CuratorDriver {
+  /** The participants' ids in order, a * after the leader's. */
+  static String describe(Iterable<Participant> participants) {
+    StringBuilder out = new StringBuilder();
+    for (Participant p : participants) {
+      if (out.length() > 0) out.append(",");
+      out.append(p.getId()).append(p.isLeader() ? "*" : "");
+    }
+    return out.toString();
+  }
+
   public static void main(String[] args) throws Exception {
     CuratorFramework client = CuratorFrameworkFactory.newClient(args[0], 10000, 10000, new RetryOneTime(200));
     client.start();
@@ -66,15 +76,9 @@ public class CuratorDriver {
           case "await": // await <name> <millis>
             System.out.println("ok " + latches.get(words[1]).await(Long.parseLong(words[2]), TimeUnit.MILLISECONDS));
             break;
-          case "participants": { // participants <name>: id, a * after the leader's
-            StringBuilder out = new StringBuilder();
-            for (Participant p : latches.get(words[1]).getParticipants()) {
-              if (out.length() > 0) out.append(",");
-              out.append(p.getId()).append(p.isLeader() ? "*" : "");
-            }
-            System.out.println("ok " + out);
+          case "participants": // participants <name>: id, a * after the leader's
+            System.out.println("ok " + describe(latches.get(words[1]).getParticipants()));
             break;
-          }
           case "close": // close <name>
             latches.remove(words[1]).close();
             System.out.println("ok closed");
@@ -105,15 +109,9 @@ public class CuratorDriver {
             terms.put(words[1], new CountDownLatch(1));
             System.out.println("ok " + selectors.get(words[1]).requeue());
             break;
-          case "selection": { // selection <selector>: the participants' ids, a * after the leader's
-            StringBuilder out = new StringBuilder();
-            for (Participant p : selectors.get(words[1]).getParticipants()) {
-              if (out.length() > 0) out.append(",");
-              out.append(p.getId()).append(p.isLeader() ? "*" : "");
-            }
-            System.out.println("ok " + out);
+          case "selection": // selection <selector>: the participants' ids, a * after the leader's
+            System.out.println("ok " + describe(selectors.get(words[1]).getParticipants()));
             break;
-          }
           case "unselect": // unselect <selector>
             terms.get(words[1]).countDown();
             selectors.remove(words[1]).close();
