@@ -28,7 +28,7 @@
 import type { Retry } from "@effect-zk/core"
 import { join as joinPath, validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
-import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
+import type { InvalidArgumentError, ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -39,7 +39,8 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { uuid } from "./internal/contender.js"
 import { fromUtf8 } from "./internal/encoding.js"
-import { inbox, takeBatch } from "./internal/watchersPersistent.js"
+import { checkNodeName } from "./internal/names.js"
+import { watchedReads } from "./internal/watchersPersistent.js"
 import * as PersistentNode from "./PersistentNode.js"
 import { MalformedDataError } from "./RecipeError.js"
 
@@ -280,11 +281,6 @@ export const buildUri = (instance: ServiceInstance): string | undefined => {
     .join("")
 }
 
-const checkName = (name: string, what: string, op: string): InvalidArgumentError | undefined =>
-  name === "" || name.includes("/") || name === "." || name === ".."
-    ? new InvalidArgumentError({ op, argument: what, reason: `${JSON.stringify(name)} is not a node name` })
-    : undefined
-
 /**
  * A discovery handle on `basePath` (Curator's `ServiceDiscoveryBuilder...basePath(...)`).
  *
@@ -322,33 +318,12 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
       return found.flatMap((o) => (Option.isSome(o) ? [o.value] : []))
     })
 
-  const guard = (name: string, op: string): InvalidArgumentError | undefined => badBase ?? checkName(name, "name", op)
+  const guard = (name: string, op: string): InvalidArgumentError | undefined => badBase ?? checkNodeName(name, "name", op)
 
   const watch = (name: string): Stream.Stream<ReadonlyArray<ServiceInstance>, ZooKeeperError | InvalidArgumentError> => {
     const bad = guard(name, "watch")
     if (bad !== undefined) return Stream.fail(bad)
-    return Stream.unwrapScoped(
-      Effect.gen(function* () {
-        const signals = yield* inbox(client, servicePath(name), true)
-        let last: string | undefined
-        const step: Effect.Effect<ReadonlyArray<ServiceInstance>, Option.Option<ZooKeeperError>> = Effect.gen(
-          function* () {
-            for (;;) {
-              const batch = yield* takeBatch(signals)
-              for (const s of batch) if (s._tag === "Fatal") return yield* Effect.fail(Option.some(s.error))
-              if (!batch.some((s) => s._tag === "Ready" || s._tag === "Event")) continue
-              const all = yield* Effect.either(readAll(name))
-              if (all._tag === "Left") continue // a connection loss: a later Ready or event reads again
-              const key = all.right.map(toJson).join("\n")
-              if (key === last) continue
-              last = key
-              return all.right
-            }
-          }
-        )
-        return Stream.repeatEffectOption(step)
-      })
-    )
+    return watchedReads(client, servicePath(name), readAll(name), (all) => all.map(toJson).join("\n"))
   }
 
   const provider = (name: string, options: ProviderOptions = {}): Effect.Effect<Provider, InvalidArgumentError, Scope.Scope> =>
@@ -405,7 +380,7 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
     register: (spec) =>
       Effect.gen(function* () {
         const id = spec.id ?? uuid()
-        const bad = guard(spec.name, "register") ?? checkName(id, "id", "register")
+        const bad = guard(spec.name, "register") ?? checkNodeName(id, "id", "register")
         if (bad !== undefined) return yield* Effect.fail(bad)
         const instance: ServiceInstance = {
           name: spec.name,
@@ -453,7 +428,7 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
       return bad !== undefined ? Effect.fail(bad) : readAll(name)
     },
     instance: (name, id) => {
-      const bad = guard(name, "instance") ?? checkName(id, "id", "instance")
+      const bad = guard(name, "instance") ?? checkNodeName(id, "id", "instance")
       return bad !== undefined ? Effect.fail(bad) : readOne(name, id)
     },
     watch,

@@ -21,6 +21,8 @@ export * as DoubleBarrier from "./DoubleBarrier.js"
 export * as Election from "./Election.js"
 /** Curator's EnsembleTracker: the host list follows the ensemble's reconfigs. @since 0.1.0 */
 export * as EnsembleTracker from "./EnsembleTracker.js"
+/** Curator's GroupMember: membership of a group for a scope's lifetime. @since 0.1.0 */
+export * as GroupMember from "./GroupMember.js"
 /** A hold on a lock, a lease or leadership. @since 0.1.0 */
 export * as Held from "./Held.js"
 /** Curator's LeaderLatch: leadership for a scope's lifetime. @since 0.1.0 */

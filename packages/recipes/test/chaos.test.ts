@@ -14,8 +14,20 @@ const CHAOS_MILLIS = 8_000
 
 type Contender = Effect.Effect.Success<ReturnType<typeof expirableClient>>
 
+/** A timeline of what happened (chaos actions, states, bodies), printed when a check fails. */
+class Timeline {
+  private readonly start = Date.now()
+  private readonly events: Array<string> = []
+  add(event: string): void {
+    this.events.push(`${Date.now() - this.start} ms ${event}`)
+  }
+  recent(n = 80): string {
+    return this.events.slice(-n).join("\n")
+  }
+}
+
 /** For CHAOS_MILLIS: cut a random contender off for a while, or expire its session; the actions are logged. */
-const chaos = (contenders: ReadonlyArray<Contender>, actions: Array<string>, seed: number) =>
+const chaos = (contenders: ReadonlyArray<Contender>, actions: Array<string>, seed: number, timeline?: Timeline) =>
   Effect.gen(function* () {
     const end = Date.now() + CHAOS_MILLIS
     while (Date.now() < end) {
@@ -23,13 +35,17 @@ const chaos = (contenders: ReadonlyArray<Contender>, actions: Array<string>, see
       const { proxy, expire } = contenders[i]!
       if ((yield* Random.nextIntBetween(0, 4)) === 0) {
         actions.push(`expire c${i}`)
+        timeline?.add(`chaos: expire c${i}`)
         yield* expire
+        timeline?.add(`chaos: c${i} expired and connected again`)
       } else {
         const millis = yield* Random.nextIntBetween(50, 600)
         actions.push(`cut c${i} ${millis} ms`)
+        timeline?.add(`chaos: cut c${i} for ${millis} ms`)
         yield* proxy.cut
         yield* Effect.sleep(`${millis} millis`)
         yield* proxy.heal
+        timeline?.add(`chaos: heal c${i}`)
       }
       yield* Effect.sleep(`${yield* Random.nextIntBetween(100, 500)} millis`)
     }
@@ -46,11 +62,16 @@ const seedOf = (name: string): number => {
  * `guarded` (a lock, a lease) again and again while `chaos` runs; a lost hold or a failed
  * acquire is simply tried again. Checks that every contender gets in again once the chaos is
  * over, then stops them; returns the most bodies that ran at once, and a client to look with.
+ * When more than `limit` bodies run at once, the timeline up to that moment is printed.
  */
 const underChaos = (
   name: string,
   n: number,
-  guarded: (zk: Client, i: number) => Effect.Effect<(body: Effect.Effect<void>) => Effect.Effect<void, unknown>, unknown>
+  limit: number,
+  guarded: (
+    zk: Client,
+    i: number
+  ) => Effect.Effect<(body: (node: string) => Effect.Effect<void>) => Effect.Effect<void, unknown>, unknown>
 ) =>
   Effect.gen(function* () {
     const seed = seedOf(name)
@@ -58,16 +79,29 @@ const underChaos = (
     const ids = Array.from({ length: n }, (_, i) => i)
     const contenders = yield* Effect.forEach(ids, () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
     const observer = yield* client({ chroot })
+    const timeline = new Timeline()
+    for (const i of ids) {
+      yield* contenders[i]!.zk.listen((s) => timeline.add(`c${i} ${s.state}`))
+    }
     let inside = 0
     let most = 0
     const entries = ids.map(() => 0)
-    const body = (i: number) =>
+    const body = (i: number) => (node: string) =>
       Effect.suspend(() => {
         inside += 1
         most = Math.max(most, inside)
         entries[i]! += 1
+        timeline.add(`c${i} in (${node}), ${inside} inside`)
+        if (inside > limit) console.log(`chaos (${name}): ${inside} inside, CHAOS_SEED=${seed}; timeline:\n${timeline.recent()}`)
         return Effect.sleep(`${50 + (entries[i]! % 4) * 50} millis`)
-      }).pipe(Effect.ensuring(Effect.sync(() => (inside -= 1))))
+      }).pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            inside -= 1
+            timeline.add(`c${i} out (${node})`)
+          })
+        )
+      )
     const contend = (i: number) =>
       Effect.gen(function* () {
         const run = yield* guarded(contenders[i]!.zk, i)
@@ -78,7 +112,7 @@ const underChaos = (
       })
     const running = yield* Effect.forEach(ids, (i) => Effect.fork(contend(i)))
     const actions: Array<string> = []
-    yield* chaos(contenders, actions, seed)
+    yield* chaos(contenders, actions, seed, timeline)
     console.log(`chaos (${name}): ${actions.join(", ")}; entries ${entries.join("/")}`)
     const before = [...entries]
     yield* waitUntil(
@@ -96,8 +130,10 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
     "Lock: cut connections and expired sessions never let two bodies run at once, and every contender gets in",
     () =>
       Effect.gen(function* () {
-        const { most, observer } = yield* underChaos("Lock", 3, (zk, i) =>
-          Effect.map(Lock.make(zk, "/chaos", { identifier: `c${i}` }), (lock) => (body) => lock.withLock(body))
+        const { most, observer } = yield* underChaos("Lock", 3, 1, (zk, i) =>
+          Effect.map(Lock.make(zk, "/chaos", { identifier: `c${i}` }), (lock) => (body) =>
+            Effect.scoped(Effect.flatMap(lock.acquire(), (held) => held.guard(body(held.node))))
+          )
         )
         expect(most).toBe(1)
         yield* waitUntil(Effect.map(childrenOf(observer, "/chaos"), (c) => c.length === 0), "no lock node left", 15_000)
@@ -112,10 +148,10 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
       `Semaphore, ${layout} layout (2 leases, 4 contenders): cut connections and expired sessions never let three bodies run at once`,
       () =>
         Effect.gen(function* () {
-          const { most, observer } = yield* underChaos(`Semaphore, ${layout}`, 4, (zk, i) =>
+          const { most, observer } = yield* underChaos(`Semaphore, ${layout}`, 4, 2, (zk, i) =>
             Effect.map(
               Semaphore.make(zk, "/chaos-pool", { identifier: `c${i}`, maxLeases: 2, layout }),
-              (pool) => (body) => pool.withLease(body)
+              (pool) => (body) => Effect.scoped(Effect.flatMap(pool.acquire(), (held) => held.guard(body(held.node))))
             )
           )
           expect(most).toBe(2)

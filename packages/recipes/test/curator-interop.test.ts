@@ -1,4 +1,4 @@
-import { Election, LeaderLatch, Lock, ReadLock, Semaphore, ServiceDiscovery, WriteLock } from "@effect-zk/recipes"
+import { Election, GroupMember, LeaderLatch, Lock, ReadLock, Semaphore, ServiceDiscovery, WriteLock } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
@@ -6,7 +6,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -203,6 +203,44 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         yield* cu.call("return l3")
         yield* childCount(zk, "/sem/leases", 0, "no lease left")
         expect(yield* childrenOf(zk, "/sem/locks")).toEqual([])
+      }),
+    60_000
+  )
+
+  interop(
+    "GroupMember: Curator's members and ours see each other, their data and their departures",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("member j /group java 10.0.0.1")
+        const scope = yield* Scope.make()
+        const ours = yield* GroupMember.make(zk, "/group", "effect", { data: "10.0.0.2" }).pipe(Scope.extend(scope))
+        yield* ours.awaitPresent
+        const show = (m: GroupMember.Members) => [...m].map(([id, data]) => `${id}=${new TextDecoder().decode(data)}`).join(",")
+        const seen: Array<string> = []
+        yield* ours.changes.pipe(
+          Stream.runForEach((m) => Effect.sync(() => seen.push(show(m)))),
+          Effect.forkScoped
+        )
+        yield* waitUntil(Effect.sync(() => seen.at(-1) === "effect=10.0.0.2,java=10.0.0.1"), `both members (${seen.join(" | ")})`)
+        // Curator's view of ours (its cache follows in the background)
+        yield* waitUntil(
+          Effect.map(cu.call("members j"), (m) => m === "effect=10.0.0.2,java=10.0.0.1"),
+          "Curator sees both"
+        )
+        // data changes, each way
+        yield* ours.setData("10.0.0.3")
+        yield* waitUntil(Effect.map(cu.call("members j"), (m) => m === "effect=10.0.0.3,java=10.0.0.1"), "Curator sees our new data")
+        yield* cu.call("memberdata j 10.0.0.9")
+        yield* waitUntil(Effect.sync(() => seen.at(-1) === "effect=10.0.0.3,java=10.0.0.9"), `Curator's new data (${seen.join(" | ")})`)
+        // departures, each way
+        yield* cu.call("leave j")
+        yield* waitUntil(Effect.sync(() => seen.at(-1) === "effect=10.0.0.3"), `Curator gone (${seen.join(" | ")})`)
+        yield* cu.call("member j2 /group java-2 x")
+        yield* waitUntil(Effect.map(cu.call("members j2"), (m) => m === "effect=10.0.0.3,java-2=x"), "Curator sees ours")
+        yield* Scope.close(scope, Exit.void)
+        yield* waitUntil(Effect.map(cu.call("members j2"), (m) => m === "java-2=x"), "Curator sees ours gone")
+        yield* cu.call("leave j2")
       }),
     60_000
   )

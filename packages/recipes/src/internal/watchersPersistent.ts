@@ -198,3 +198,36 @@ export const runCallbackWatch = <A, E1, E2, R>(
       )
     }
   })
+
+/**
+ * `read`'s results for the subtree at `path`, as a stream: read once a recursive persistent
+ * watch on `path` is on the server, and again after every change under it and every
+ * reconnection; a result whose `key` equals the last one's is not given again. A failed read
+ * waits for the next signal (which a reconnection brings); a fatal watch error ends the stream.
+ */
+export const watchedReads = <A>(
+  client: ZooKeeperClient,
+  path: string,
+  read: Effect.Effect<A, ZooKeeperError>,
+  key: (a: A) => string
+): Stream.Stream<A, ZooKeeperError> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const signals = yield* inbox(client, path, true)
+      let last: string | undefined
+      const step: Effect.Effect<A, Option.Option<ZooKeeperError>> = Effect.gen(function* () {
+        for (;;) {
+          const batch = yield* takeBatch(signals)
+          for (const s of batch) if (s._tag === "Fatal") return yield* Effect.fail(Option.some(s.error))
+          if (!batch.some((s) => s._tag === "Ready" || s._tag === "Event")) continue
+          const result = yield* Effect.either(read)
+          if (result._tag === "Left") continue
+          const k = key(result.right)
+          if (k === last) continue
+          last = k
+          return result.right
+        }
+      })
+      return Stream.repeatEffectOption(step)
+    })
+  )

@@ -18,6 +18,7 @@ import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
+import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -53,6 +54,7 @@ public class CuratorDriver {
     Map<String, InterProcessMutex> mutexes = new HashMap<>();
     Map<String, InterProcessSemaphoreV2> semaphores = new HashMap<>();
     Map<String, LeaderSelector> selectors = new HashMap<>();
+    Map<String, GroupMember> members = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
     Map<String, CountDownLatch> terms = new ConcurrentHashMap<>();
     Map<String, Lease> leases = new HashMap<>();
@@ -116,6 +118,30 @@ public class CuratorDriver {
             terms.get(words[1]).countDown();
             selectors.remove(words[1]).close();
             System.out.println("ok closed");
+            break;
+          case "member": { // member <name> <path> <id> <data>: a GroupMember, started
+            GroupMember member = new GroupMember(client, words[2], words[3], words[4].getBytes("UTF-8"));
+            member.start();
+            members.put(words[1], member);
+            System.out.println("ok started");
+            break;
+          }
+          case "members": { // members <name>: id=data for each current member, sorted by id
+            List<String> out = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : members.get(words[1]).getCurrentMembers().entrySet()) {
+              out.add(e.getKey() + "=" + new String(e.getValue(), "UTF-8"));
+            }
+            Collections.sort(out);
+            System.out.println("ok " + String.join(",", out));
+            break;
+          }
+          case "memberdata": // memberdata <name> <data>
+            members.get(words[1]).setThisData(words[2].getBytes("UTF-8"));
+            System.out.println("ok set");
+            break;
+          case "leave": // leave <name>
+            members.remove(words[1]).close();
+            System.out.println("ok left");
             break;
           case "mutex": // mutex <name> <path>
             mutexes.put(words[1], new InterProcessMutex(client, words[2]));
@@ -194,6 +220,7 @@ public class CuratorDriver {
     for (LeaderLatch latch : latches.values()) latch.close();
     for (CountDownLatch term : terms.values()) term.countDown();
     for (LeaderSelector selector : selectors.values()) selector.close();
+    for (GroupMember member : members.values()) member.close();
     if (discovery != null) discovery.close();
     client.close();
   }
