@@ -16,7 +16,7 @@ import * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "../ConnectionStatePolicy.js"
 import type { Held } from "../Held.js"
 import { LockLostError, type LostReason } from "../RecipeError.js"
-import { watchLoss } from "./session.js"
+import { lossInState, watchLoss } from "./session.js"
 
 /**
  * A mutex local to one recipe handle. `lock` waits in FIFO order and is interruptible; a waiter
@@ -201,6 +201,12 @@ const makeHeld = (
 ): Effect.Effect<Held> =>
   Effect.gen(function* () {
     const lostSignal = yield* Deferred.make<LostReason>()
+    // Checked here, before the hold is handed out: winning can take long (a semaphore waits for
+    // its lock's node to be removed), and a session that ended meanwhile took the node with it.
+    if (won.owner !== 0n) {
+      const already = yield* Effect.flatMap(state.client.state, lossInState(state.client, won.owner, state.policy))
+      if (Option.isSome(already)) yield* Deferred.succeed(lostSignal, already.value)
+    }
     const monitor = yield* Effect.forkDaemon(
       Effect.interruptible(Effect.scoped(watchLoss(state.client, won.node, won.owner, state.policy, lostSignal)))
     )
@@ -213,7 +219,8 @@ const makeHeld = (
       node: won.node,
       lost,
       isLost: Deferred.isDone(lostSignal),
-      guard: (self) => Effect.raceFirst(self, lost),
+      // A hold already lost does not start `self` at all.
+      guard: (self) => Effect.flatMap(Deferred.isDone(lostSignal), (done) => (done ? lost : Effect.raceFirst(self, lost))),
       release: Effect.uninterruptible(
         Effect.suspend(() => {
           if (released) return Effect.void

@@ -64,6 +64,18 @@ const firstStateInto = <A>(
 }
 
 /**
+ * Whether `state` means that a hold on an ephemeral node of session `owner` is over: a state
+ * the policy counts as lost, or a connection under another session.
+ */
+export const lossInState =
+  (client: Client, owner: bigint, policy: ConnectionStatePolicy) =>
+  (s: ClientState): Effect.Effect<Option.Option<LostReason>> => {
+    if (isLost(policy, s.state)) return Effect.succeed(Option.some(s.state === "LOST" ? "LOST" : "SUSPENDED"))
+    if (s.state !== "CONNECTED") return Effect.succeed(Option.none())
+    return Effect.map(currentSession(client), (id) => (id !== owner ? Option.some("LOST") : Option.none()))
+  }
+
+/**
  * Completes `lost` with the reason a hold on `node` ends: a connection state the policy counts
  * as lost (only while the node is ephemeral, `owner` being its session), a new session, or the
  * node's deletion (watched with getData; a change of its data only re-arms the watch). The
@@ -77,11 +89,7 @@ export const watchLoss = (
   policy: ConnectionStatePolicy,
   lost: Deferred.Deferred<LostReason>
 ): Effect.Effect<never, never, Scope.Scope> => {
-  const stateCheck = (s: ClientState): Effect.Effect<Option.Option<LostReason>> => {
-    if (isLost(policy, s.state)) return Effect.succeed(Option.some(s.state === "LOST" ? "LOST" : "SUSPENDED"))
-    if (s.state !== "CONNECTED") return Effect.succeed(Option.none())
-    return Effect.map(currentSession(client), (id) => (id !== owner ? Option.some("LOST") : Option.none()))
-  }
+  const stateCheck = lossInState(client, owner, policy)
   const watchOnce: Effect.Effect<Option.Option<LostReason>> = Effect.gen(function* () {
     const read = yield* Effect.either(client.getAndWatch(node))
     if (Either.isLeft(read)) {
