@@ -35,7 +35,10 @@ export interface Held {
   readonly lost: Effect.Effect<never, LockLostError>
   /** Whether the hold has been lost. */
   readonly isLost: Effect.Effect<boolean>
-  /** Runs the effect, interrupting it and failing with {@link LockLostError} if the hold is lost first. */
+  /**
+   * Runs the effect, interrupting it and failing with {@link LockLostError} if the hold is lost
+   * first; a hold already lost (its session ended as it was won) does not start the effect.
+   */
   readonly guard: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LockLostError, R>
   /** Releases now (idempotent; leaving the scope does the same). Deletes the node; never fails. */
   readonly release: Effect.Effect<void>

@@ -51,6 +51,10 @@ export * as RecipeError from "./RecipeError.js"
 export * as Semaphore from "./Semaphore.js"
 /** Curator's service discovery (curator-x-discovery's layout): register and find instances. @since 0.1.0 */
 export * as ServiceDiscovery from "./ServiceDiscovery.js"
+/** Curator's SharedCount: a shared 32-bit integer, set or compare-and-set, followed as a Stream. @since 0.1.0 */
+export * as SharedCount from "./SharedCount.js"
+/** Curator's SharedValue: shared bytes, set or compare-and-set, followed as a Stream. @since 0.1.0 */
+export * as SharedValue from "./SharedValue.js"
 /** kazoo's SetPartitioner: divide a set among a party's members. @since 0.1.0 */
 export * as SetPartitioner from "./SetPartitioner.js"
 /** kazoo's TreeCache: a live in-memory copy of a subtree. @since 0.1.0 */

@@ -1,4 +1,14 @@
-import { Election, GroupMember, LeaderLatch, Lock, ReadLock, Semaphore, ServiceDiscovery, WriteLock } from "@effect-zk/recipes"
+import {
+  Election,
+  GroupMember,
+  LeaderLatch,
+  Lock,
+  ReadLock,
+  Semaphore,
+  ServiceDiscovery,
+  SharedCount,
+  WriteLock
+} from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Option, Scope, Stream } from "effect"
@@ -6,7 +16,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -241,6 +251,28 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         yield* Scope.close(scope, Exit.void)
         yield* waitUntil(Effect.map(cu.call("members j2"), (m) => m === "java-2=x"), "Curator sees ours gone")
         yield* cu.call("leave j2")
+      }),
+    60_000
+  )
+
+  interop(
+    "SharedCount: Curator's and ours read each other's values; a stale compare-and-set loses on either side",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("count c /epoch 5")
+        const ours = yield* SharedCount.make(zk, "/epoch", 99)
+        expect(yield* ours.value).toBe(5)
+        const seen = yield* ours.versioned
+        // Curator moves it on: our compare-and-set at the old version loses
+        yield* cu.call("setcount c 6")
+        expect(yield* ours.trySet(seen, 50)).toBe(false)
+        expect(yield* ours.trySet(yield* ours.versioned, 7)).toBe(true)
+        yield* waitUntil(Effect.map(cu.call("getcount c"), (n) => n === "7"), "Curator sees 7")
+        expect(yield* cu.call("trycount c 8")).toBe("true")
+        expect(yield* ours.value).toBe(8)
+        yield* ours.set(-3)
+        yield* waitUntil(Effect.map(cu.call("getcount c"), (n) => n === "-3"), "Curator sees -3")
       }),
     60_000
   )

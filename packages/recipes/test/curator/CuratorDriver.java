@@ -19,6 +19,7 @@ import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.framework.recipes.nodes.GroupMember;
+import org.apache.curator.framework.recipes.shared.SharedCount;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -55,6 +56,7 @@ public class CuratorDriver {
     Map<String, InterProcessSemaphoreV2> semaphores = new HashMap<>();
     Map<String, LeaderSelector> selectors = new HashMap<>();
     Map<String, GroupMember> members = new HashMap<>();
+    Map<String, SharedCount> counts = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
     Map<String, CountDownLatch> terms = new ConcurrentHashMap<>();
     Map<String, Lease> leases = new HashMap<>();
@@ -143,6 +145,24 @@ public class CuratorDriver {
             members.remove(words[1]).close();
             System.out.println("ok left");
             break;
+          case "count": { // count <name> <path> <seed>: a SharedCount, started
+            SharedCount count = new SharedCount(client, words[2], Integer.parseInt(words[3]));
+            count.start();
+            counts.put(words[1], count);
+            System.out.println("ok started");
+            break;
+          }
+          case "getcount": // getcount <name>: its cached count
+            System.out.println("ok " + counts.get(words[1]).getCount());
+            break;
+          case "setcount": // setcount <name> <n>
+            counts.get(words[1]).setCount(Integer.parseInt(words[2]));
+            System.out.println("ok set");
+            break;
+          case "trycount": // trycount <name> <n>: trySetCount at the version it holds
+            SharedCount tried = counts.get(words[1]);
+            System.out.println("ok " + tried.trySetCount(tried.getVersionedValue(), Integer.parseInt(words[2])));
+            break;
           case "mutex": // mutex <name> <path>
             mutexes.put(words[1], new InterProcessMutex(client, words[2]));
             System.out.println("ok made");
@@ -221,6 +241,7 @@ public class CuratorDriver {
     for (CountDownLatch term : terms.values()) term.countDown();
     for (LeaderSelector selector : selectors.values()) selector.close();
     for (GroupMember member : members.values()) member.close();
+    for (SharedCount count : counts.values()) count.close();
     if (discovery != null) discovery.close();
     client.close();
   }
