@@ -1,9 +1,9 @@
-// Mutual exclusion under failures: three contenders take a Lock in turns (or join a
-// LeaderLatch) while their connections are cut and their sessions expired at random (a seeded
-// sequence, printed, so a failure can be replayed with CHAOS_SEED). Bounded: 8 seconds of chaos
-// each. Under the default "standard" policy a contender cut off stops at once; under "session"
+// Mutual exclusion under failures: contenders take a Lock, a two-lease Semaphore or a
+// read/write lock in turns (or join a LeaderLatch) while their connections are cut and their
+// sessions expired at random (a seeded sequence, printed, so a failure can be replayed with
+// CHAOS_SEED; a timeline is printed when a check fails). Bounded: 8 seconds of chaos each. Under the default "standard" policy a contender cut off stops at once; under "session"
 // it would go on while another takes over once its session is gone (tried: overlaps).
-import { LeaderLatch, Lock, Semaphore } from "@effect-zk/recipes"
+import { LeaderLatch, Lock, ReadLock, Semaphore, WriteLock } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect, Fiber, Random } from "effect"
@@ -61,13 +61,15 @@ const seedOf = (name: string): number => {
  * `n` contenders, each with a session of its own behind its own proxy, run a short body under
  * `guarded` (a lock, a lease) again and again while `chaos` runs; a lost hold or a failed
  * acquire is simply tried again. Checks that every contender gets in again once the chaos is
- * over, then stops them; returns the most bodies that ran at once, and a client to look with.
- * When more than `limit` bodies run at once, the timeline up to that moment is printed.
+ * over, then stops them; returns the most bodies that ran at once, how many times a body of an
+ * `exclusive` contender (a writer) ran beside another, and a client to look with. When more
+ * than `limit` bodies run at once, or an exclusive one beside another, the timeline up to that
+ * moment is printed.
  */
 const underChaos = (
   name: string,
   n: number,
-  limit: number,
+  rules: { readonly limit: number; readonly exclusive?: (i: number) => boolean },
   guarded: (
     zk: Client,
     i: number
@@ -84,24 +86,34 @@ const underChaos = (
       yield* contenders[i]!.zk.listen((s) => timeline.add(`c${i} ${s.state}`))
     }
     let inside = 0
+    let exclusiveInside = 0
     let most = 0
+    let overlaps = 0
     const entries = ids.map(() => 0)
-    const body = (i: number) => (node: string) =>
-      Effect.suspend(() => {
+    const body = (i: number) => (node: string) => {
+      const exclusive = rules.exclusive?.(i) === true
+      return Effect.suspend(() => {
         inside += 1
+        if (exclusive) exclusiveInside += 1
         most = Math.max(most, inside)
         entries[i]! += 1
         timeline.add(`c${i} in (${node}), ${inside} inside`)
-        if (inside > limit) console.log(`chaos (${name}): ${inside} inside, CHAOS_SEED=${seed}; timeline:\n${timeline.recent()}`)
+        const overlap = exclusiveInside > 0 && inside > 1
+        if (overlap) overlaps += 1
+        if (inside > rules.limit || overlap) {
+          console.log(`chaos (${name}): ${inside} inside, CHAOS_SEED=${seed}; timeline:\n${timeline.recent()}`)
+        }
         return Effect.sleep(`${50 + (entries[i]! % 4) * 50} millis`)
       }).pipe(
         Effect.ensuring(
           Effect.sync(() => {
             inside -= 1
+            if (exclusive) exclusiveInside -= 1
             timeline.add(`c${i} out (${node})`)
           })
         )
       )
+    }
     const contend = (i: number) =>
       Effect.gen(function* () {
         const run = yield* guarded(contenders[i]!.zk, i)
@@ -113,7 +125,7 @@ const underChaos = (
     const running = yield* Effect.forEach(ids, (i) => Effect.fork(contend(i)))
     const actions: Array<string> = []
     yield* chaos(contenders, actions, seed, timeline)
-    console.log(`chaos (${name}): ${actions.join(", ")}; entries ${entries.join("/")}`)
+    console.log(`chaos (${name}): ${actions.join(", ")}; entries ${entries.join("/")}; at most ${most} inside at once`)
     const before = [...entries]
     yield* waitUntil(
       Effect.sync(() => entries.every((e, i) => e > before[i]!)),
@@ -122,7 +134,7 @@ const underChaos = (
     )
     yield* Effect.forEach(running, Fiber.interrupt, { discard: true })
     expect(inside).toBe(0)
-    return { most, observer }
+    return { most, overlaps, observer }
   })
 
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chaos", (it) => {
@@ -130,7 +142,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
     "Lock: cut connections and expired sessions never let two bodies run at once, and every contender gets in",
     () =>
       Effect.gen(function* () {
-        const { most, observer } = yield* underChaos("Lock", 3, 1, (zk, i) =>
+        const { most, observer } = yield* underChaos("Lock", 3, { limit: 1 }, (zk, i) =>
           Effect.map(Lock.make(zk, "/chaos", { identifier: `c${i}` }), (lock) => (body) =>
             Effect.scoped(Effect.flatMap(lock.acquire(), (held) => held.guard(body(held.node))))
           )
@@ -148,7 +160,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
       `Semaphore, ${layout} layout (2 leases, 4 contenders): cut connections and expired sessions never let three bodies run at once`,
       () =>
         Effect.gen(function* () {
-          const { most, observer } = yield* underChaos(`Semaphore, ${layout}`, 4, 2, (zk, i) =>
+          const { most, observer } = yield* underChaos(`Semaphore, ${layout}`, 4, { limit: 2 }, (zk, i) =>
             Effect.map(
               Semaphore.make(zk, "/chaos-pool", { identifier: `c${i}`, maxLeases: 2, layout }),
               (pool) => (body) => Effect.scoped(Effect.flatMap(pool.acquire(), (held) => held.guard(body(held.node))))
@@ -163,6 +175,30 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
             "no lease or lock node left",
             15_000
           )
+        }),
+      60_000
+    )
+  }
+
+  for (const layout of ["kazoo", "curator"] as const) {
+    it.scoped(
+      `ReadLock/WriteLock, ${layout} layout (2 writers, 2 readers): a writer never runs beside anyone, readers share`,
+      () =>
+        Effect.gen(function* () {
+          const writer = (i: number) => i < 2
+          const { most, overlaps, observer } = yield* underChaos(
+            `ReadLock/WriteLock, ${layout}`,
+            4,
+            { limit: 2, exclusive: writer },
+            (zk, i) =>
+              Effect.map(
+                (writer(i) ? WriteLock.make : ReadLock.make)(zk, "/chaos-rw", { identifier: `c${i}`, layout }),
+                (lock) => (body) => Effect.scoped(Effect.flatMap(lock.acquire(), (held) => held.guard(body(held.node))))
+              )
+          )
+          expect(overlaps).toBe(0)
+          expect(most).toBe(2) // the readers did share
+          yield* waitUntil(Effect.map(childrenOf(observer, "/chaos-rw"), (c) => c.length === 0), "no lock node left", 15_000)
         }),
       60_000
     )
