@@ -151,6 +151,8 @@ export interface Options {
   readonly sasl?: SaslOptions | undefined
   /** Connect over TLS (`true`: verified against the platform's CAs). The servers' ports must be their secure client ports. */
   readonly tls?: boolean | TlsOptions | undefined
+  /** Record the metrics of `ZooKeeperMetrics` (operations, durations, state changes). Default false. */
+  readonly metrics?: boolean | undefined
 }
 
 /**
@@ -180,6 +182,7 @@ export interface Resolved {
     | { readonly mechanism: "DIGEST-MD5"; readonly username: string; readonly password: Redacted.Redacted<string> }
     | undefined
   readonly tls: ResolvedTls | undefined
+  readonly metrics: boolean
 }
 
 /** jute.maxbuffer, ZooKeeper's default limit of a packet. @since 0.1.0 @category constants */
@@ -327,6 +330,7 @@ export const resolve = (options: Options): Effect.Effect<Resolved, Configuration
       authData,
       readOnly: options.readOnly ?? false,
       randomizeHosts: options.randomizeHosts ?? true,
+      metrics: options.metrics ?? false,
       connectionRetry,
       commandRetry,
       maxFrameLength,
@@ -401,7 +405,7 @@ const tlsConfig = Config.all({
  *
  * - `ZK_HOSTS`: the connect string.
  * - `ZK_SESSION_TIMEOUT`, `ZK_CONNECT_TIMEOUT`, `ZK_REQUEST_TIMEOUT`: durations (`"10 seconds"`).
- * - `ZK_WHILE_DISCONNECTED`: `wait` or `fail`. `ZK_READ_ONLY`, `ZK_RANDOMIZE_HOSTS`: booleans.
+ * - `ZK_WHILE_DISCONNECTED`: `wait` or `fail`. `ZK_READ_ONLY`, `ZK_RANDOMIZE_HOSTS`, `ZK_METRICS`: booleans.
  * - `ZK_MAX_DATA_LENGTH`, `ZK_MAX_FRAME_LENGTH`: bytes.
  * - `ZK_AUTH`: one credential as `scheme:credential` (`digest:user:password`), kept redacted.
  * - `ZK_SASL_USERNAME` + `ZK_SASL_PASSWORD` (redacted), `ZK_SASL_MECHANISM` (`DIGEST-MD5`).
@@ -424,6 +428,7 @@ export const config: Config.Config<Options> = Config.all({
   whileDisconnected: optional(Config.literal("wait", "fail")("ZK_WHILE_DISCONNECTED")),
   readOnly: Config.boolean("ZK_READ_ONLY").pipe(Config.withDefault(false)),
   randomizeHosts: Config.boolean("ZK_RANDOMIZE_HOSTS").pipe(Config.withDefault(true)),
+  metrics: Config.boolean("ZK_METRICS").pipe(Config.withDefault(false)),
   maxDataLength: optional(Config.integer("ZK_MAX_DATA_LENGTH")),
   maxFrameLength: optional(Config.integer("ZK_MAX_FRAME_LENGTH")),
   auth: optional(authEntry),

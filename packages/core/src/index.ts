@@ -30,3 +30,5 @@ export * as ZooKeeper from "./ZooKeeper.js"
 export * as ZooKeeperConfig from "./ZooKeeperConfig.js"
 /** Tagged errors: one per ZooKeeper error code, plus the client's own. @since 0.1.0 */
 export * as ZooKeeperError from "./ZooKeeperError.js"
+/** The client's metrics (operations, their durations, state changes), recorded with `metrics: true`. @since 0.1.0 */
+export * as ZooKeeperMetrics from "./ZooKeeperMetrics.js"

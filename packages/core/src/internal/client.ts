@@ -26,6 +26,7 @@ import * as Stat from "../Stat.js"
 import * as Transaction from "../Transaction.js"
 import type { CreateOptions, NodeData, StateListener, WatchCallback, ZooKeeperClient } from "../ZooKeeper.js"
 import type { Resolved } from "../ZooKeeperConfig.js"
+import { recordOperation } from "../ZooKeeperMetrics.js"
 import {
   ClientClosedError,
   ConfigurationError,
@@ -122,7 +123,7 @@ const makeOperations = (
   // whose spans are never exported, it is skipped: making one (random ids, an attribute map,
   // a span context set and restored) costs more client CPU than the request itself. Any other
   // tracer (OpenTelemetry, a test's recorder) gets every span.
-  const traced = <A, E, R>(
+  const tracedOnly = <A, E, R>(
     op: string,
     path: string | undefined,
     effect: Effect.Effect<A, E, R>
@@ -139,11 +140,22 @@ const makeOperations = (
           })
     )
 
+  // With `metrics: true`, every operation is also counted and timed (ZooKeeperMetrics); the
+  // choice is made once per client, so a client without metrics pays nothing for them.
+  const measured = <A, E, R>(op: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      const start = performance.now()
+      return Effect.onExit(effect, (exit) => Effect.sync(() => recordOperation(op, start, exit)))
+    })
+  const traced: typeof tracedOnly = config.metrics
+    ? (op, path, effect) => measured(op, tracedOnly(op, path, effect))
+    : tracedOnly
+
   /**
    * `traced` for a prepared call, made when the effect runs (validation included): no
    * `Effect.suspend` between the span check and the request.
    */
-  const tracedCall = <K extends R.OpName, A>(
+  const tracedCallOnly = <K extends R.OpName, A>(
     op: string,
     path: string,
     make: () => Call<K, A> | ZooKeeperError
@@ -158,6 +170,9 @@ const makeOperations = (
             attributes: { "db.system.name": "zookeeper", "db.operation.name": op, "zk.path": path }
           })
     })
+  const tracedCall: typeof tracedCallOnly = config.metrics
+    ? (op, path, make) => measured(op, tracedCallOnly(op, path, make))
+    : tracedCallOnly
 
   // The last path found valid (not for a sequential create): a client mostly repeats paths,
   // and validity does not depend on the operation.
@@ -1002,22 +1017,32 @@ const makeOperations = (
    * facade runs those as Effects.
    */
   const direct: DirectCalls = {
-    get: (path, watch, done) => submit(getCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
-    exists: (path, watch, done) => submit(existsCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
-    set: (path, data, version, done) => submit(setCall(path, data, version), done),
-    delete: (path, version, done) => submit(deleteCall(path, version), done),
+    get: (path, watch, done) => submit("get", getCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
+    exists: (path, watch, done) =>
+      submit("exists", existsCall(path, watch === undefined ? undefined : watcherOf(watch)), done),
+    set: (path, data, version, done) => submit("set", setCall(path, data, version), done),
+    delete: (path, version, done) => submit("delete", deleteCall(path, version), done),
     create: (path, options, done) => {
       if (!isPlainCreate(options)) return false
-      submit(createCall(path, options), done)
+      submit("create", createCall(path, options), done)
       return true
     }
   }
   const submit = <K extends R.OpName, A>(
+    op: string,
     call: Call<K, A> | ZooKeeperError,
     done: (exit: Exit.Exit<A, ZooKeeperError>) => void
   ): void => {
-    if ("body" in call) engine.submit(call, done)
-    else done(Exit.fail(call))
+    let settle = done
+    if (config.metrics) {
+      const start = performance.now()
+      settle = (exit) => {
+        recordOperation(op, start, exit)
+        done(exit)
+      }
+    }
+    if ("body" in call) engine.submit(call, settle)
+    else settle(Exit.fail(call))
   }
   return { client, addWatchScoped, direct }
 }

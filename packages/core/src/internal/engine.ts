@@ -27,6 +27,7 @@ import {
 } from "../ClientState.js"
 import type { CallbackQueue, Handler, Socket, SocketError, TlsOptions } from "../Handler.js"
 import type { Resolved } from "../ZooKeeperConfig.js"
+import { recordStateChange } from "../ZooKeeperMetrics.js"
 import {
   AuthFailedError,
   ClientClosedError,
@@ -683,6 +684,7 @@ export class Engine {
         SubscriptionRef.set(this.state, notify ? value : { state: prevKazoo, keeperState: next }),
         Effect.sync(() => {
           if (nextKazoo === "CONNECTED") for (const w of this.connectedWaiters) w()
+          if (this.config.metrics) recordStateChange(notify ? nextKazoo : prevKazoo, next)
           if (!notify) return
           for (const listener of this.listeners) this.queues.session.offer(listener(value))
         })

@@ -14,7 +14,8 @@ import {
   type Stat,
   type ZooKeeper,
   type ZooKeeperConfig,
-  ZooKeeperError
+  ZooKeeperError,
+  ZooKeeperMetrics
 } from "@effect-zk/core"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -41,7 +42,7 @@ const NO_NODE = -101
 const toEffect = (result: Effect.Effect<void, unknown> | void): Effect.Effect<void, unknown> =>
   Effect.isEffect(result) ? result : Effect.void
 
-const traced = <A, E, R>(op: string, path: string | undefined, effect: Effect.Effect<A, E, R>) =>
+const tracedOnly = <A, E, R>(op: string, path: string | undefined, effect: Effect.Effect<A, E, R>) =>
   Effect.withSpan(effect, `zk.${op}`, {
     kind: "client",
     attributes:
@@ -49,6 +50,19 @@ const traced = <A, E, R>(op: string, path: string | undefined, effect: Effect.Ef
         ? { "db.system.name": "zookeeper", "db.operation.name": op }
         : { "db.system.name": "zookeeper", "db.operation.name": op, "zk.path": path }
   })
+
+/** `tracedOnly`, also counted and timed (ZooKeeperMetrics) for a client made with `metrics: true`, as the real client does. */
+const tracedFor =
+  (metrics: boolean) =>
+  <A, E, R>(op: string, path: string | undefined, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    metrics
+      ? Effect.suspend(() => {
+          const start = performance.now()
+          return Effect.onExit(tracedOnly(op, path, effect), (exit) =>
+            Effect.sync(() => ZooKeeperMetrics.recordOperation(op, start, exit))
+          )
+        })
+      : tracedOnly(op, path, effect)
 
 /** A client of the in-memory server, closed with the scope. */
 export const makeClient = (server: Server, config: ZooKeeperConfig.Resolved, waitForConnection: boolean) =>
@@ -94,6 +108,7 @@ const operations = (
   listeners: Set<(state: ClientState.ClientState) => Effect.Effect<void, unknown>>,
   stateRef: SubscriptionRef.SubscriptionRef<ClientState.ClientState>
 ): ZooKeeper.ZooKeeperClient => {
+  const traced = tracedFor(config.metrics)
   const defaultAcl = config.defaultAcl ?? Acl.OPEN_ACL_UNSAFE
   /** kazoo: an empty ACL list means the client's default ACL. */
   const aclOf = (acl: ReadonlyArray<ACL> | undefined) => (acl === undefined || acl.length === 0 ? defaultAcl : acl)

@@ -8,7 +8,7 @@
  * bookkeeping. Where the real engine talks to a socket, this one calls the server directly, so
  * a reply and the watch events it caused arrive in the same step, events first.
  */
-import { ClientState, type ZooKeeperConfig, ZooKeeperError } from "@effect-zk/core"
+import { ClientState, type ZooKeeperConfig, ZooKeeperError, ZooKeeperMetrics } from "@effect-zk/core"
 import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -229,6 +229,7 @@ export class Engine implements Endpoint {
         SubscriptionRef.set(this.state, notify ? value : { state: prevKazoo, keeperState: next }),
         Effect.sync(() => {
           if (nextKazoo === "CONNECTED") for (const w of [...this.connectedWaiters]) w()
+          if (this.config.metrics) ZooKeeperMetrics.recordStateChange(notify ? nextKazoo : prevKazoo, next)
           if (!notify) return
           for (const listener of this.listeners) this.queues.session.offer(listener(value))
         })

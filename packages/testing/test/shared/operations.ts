@@ -2,13 +2,67 @@
  * The client's operations (once packages/platform-node/test/operations.test.ts, now only here): the
  * same assertions against whatever the harness gives.
  */
-import { Acl, Transaction } from "@effect-zk/core"
-import { Effect, Option } from "effect"
+import { Acl, Transaction, ZooKeeperMetrics } from "@effect-zk/core"
+import { Effect, Metric, Option } from "effect"
 import { expect } from "vitest"
 import { bytes, type Harness, type It, tagOf, test, text } from "./harness.js"
 
+/** The counts of ZooKeeperMetrics the metrics case reads. */
+const metricCounts = Effect.all({
+  getOk: Effect.map(
+    Metric.value(ZooKeeperMetrics.operations.pipe(Metric.tagged("op", "get"), Metric.tagged("outcome", "ok"))),
+    (s) => s.count
+  ),
+  getNoNode: Effect.map(
+    Metric.value(ZooKeeperMetrics.operations.pipe(Metric.tagged("op", "get"), Metric.tagged("outcome", "NoNodeError"))),
+    (s) => s.count
+  ),
+  createInvalid: Effect.map(
+    Metric.value(
+      ZooKeeperMetrics.operations.pipe(Metric.tagged("op", "create"), Metric.tagged("outcome", "InvalidArgumentError"))
+    ),
+    (s) => s.count
+  ),
+  transactionOk: Effect.map(
+    Metric.value(ZooKeeperMetrics.operations.pipe(Metric.tagged("op", "transaction"), Metric.tagged("outcome", "ok"))),
+    (s) => s.count
+  ),
+  getTimed: Effect.map(Metric.value(Metric.tagged(ZooKeeperMetrics.operationDuration, "op", "get")), (s) => s.count),
+  connected: Effect.map(
+    Metric.value(
+      ZooKeeperMetrics.stateChanges.pipe(Metric.tagged("state", "CONNECTED"), Metric.tagged("keeperState", "CONNECTED"))
+    ),
+    (s) => s.count
+  )
+})
+
 /** Registers the operation cases. */
 export const operations = <R>(it: It<R>, h: Harness<R>): void => {
+  test(it, h, "metrics: true counts operations by outcome, times them and counts state changes; without, nothing", () =>
+    Effect.gen(function* () {
+      const plain = yield* h.client()
+      const before = yield* metricCounts
+      yield* plain.create("/plain")
+      yield* plain.get("/plain")
+      yield* Effect.flip(plain.get("/missing"))
+      expect(yield* metricCounts).toEqual(before)
+      const zk = yield* h.client({ metrics: true })
+      yield* zk.create("/m", { data: "x" })
+      yield* zk.get("/m")
+      yield* zk.get("/m")
+      yield* Effect.flip(zk.get("/missing"))
+      yield* Effect.flip(zk.create("no-slash"))
+      yield* zk.transaction([Transaction.create("/m/a"), Transaction.check("/m", 0)])
+      const after = yield* metricCounts
+      expect(after.getOk - before.getOk).toBe(2)
+      expect(after.getNoNode - before.getNoNode).toBe(1)
+      expect(after.createInvalid - before.createInvalid).toBe(1)
+      expect(after.transactionOk - before.transactionOk).toBe(1)
+      expect(after.getTimed - before.getTimed).toBe(3)
+      expect(after.connected - before.connected).toBe(1)
+    })
+  )
+
   test(it, h, "create, get, set and delete with kazoo's stat fields", () =>
     Effect.gen(function* () {
       const zk = yield* h.client()
