@@ -85,6 +85,7 @@ describe("ZooKeeperConfig.config (Effect Config, environment variables by defaul
           ZK_WHILE_DISCONNECTED: "fail",
           ZK_READ_ONLY: "true",
           ZK_RANDOMIZE_HOSTS: "false",
+          ZK_METRICS: "true",
           ZK_MAX_DATA_LENGTH: "4096",
           ZK_MAX_FRAME_LENGTH: "2000000"
         }),
@@ -97,12 +98,15 @@ describe("ZooKeeperConfig.config (Effect Config, environment variables by defaul
         whileDisconnected: "fail",
         readOnly: true,
         randomizeHosts: false,
+        metrics: true,
         maxDataLength: 4096,
         maxFrameLength: 2_000_000
       })
       expect(yield* failure({ ZK_HOSTS: "h", ZK_WHILE_DISCONNECTED: "retry" })).toContain("ZK_WHILE_DISCONNECTED")
       expect(yield* failure({ ZK_HOSTS: "h", ZK_SESSION_TIMEOUT: "soon" })).toContain("ZK_SESSION_TIMEOUT")
       expect(yield* failure({ ZK_HOSTS: "h", ZK_MAX_DATA_LENGTH: "4k" })).toContain("ZK_MAX_DATA_LENGTH")
+      expect(yield* failure({ ZK_HOSTS: "h", ZK_METRICS: "sometimes" })).toContain("ZK_METRICS")
+      expect((yield* Effect.flatMap(read({ ZK_HOSTS: "h" }), ZooKeeperConfig.resolve)).metrics).toBe(false)
     }))
 
   it.effect("ZK_AUTH: scheme:credential, the credential kept Redacted and never echoed", () =>
