@@ -15,9 +15,10 @@
  * `provider` picks instances as Curator's `ServiceProvider` does (round robin or random, over a
  * cache kept by `watch`; instances with errors noted are left out for a while).
  *
- * A registration is a dynamic instance (Curator's `DYNAMIC`): an ephemeral node kept by a
- * {@link PersistentNode}, so it is made again after a session expiry (Curator re-registers on
- * reconnection) or a deletion, and deleted when the scope closes. The JSON has Curator's fields,
+ * A registration is by default a dynamic instance (Curator's `DYNAMIC`): an ephemeral node kept
+ * by a {@link PersistentNode}, so it is made again after a session expiry (Curator re-registers
+ * on reconnection) or a deletion, and deleted when the scope closes. `serviceType: "STATIC"` or
+ * `"PERMANENT"` registers a persistent node instead (see {@link InstanceSpec}). The JSON has Curator's fields,
  * in its order (`name`, `id`, `address`, `port`, `sslPort`, `payload`, `registrationTimeUTC`,
  * `serviceType`, `uriSpec`); the payload is any JSON value (a Java side that reads a typed
  * payload expects Curator's `"@class"` member in it). An instance that is not Curator's JSON is
@@ -25,23 +26,27 @@
  *
  * @since 0.1.0
  */
-import type { Retry } from "@effect-zk/core"
-import { join as joinPath, validate } from "@effect-zk/core/Path"
+import { Retry } from "@effect-zk/core"
+import { join as joinPath, parent as parentOf, validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { InvalidArgumentError, ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { uuid } from "./internal/contender.js"
-import { fromUtf8 } from "./internal/encoding.js"
+import { fromUtf8, utf8 } from "./internal/encoding.js"
 import { checkNodeName } from "./internal/names.js"
 import { watchedReads } from "./internal/watchersPersistent.js"
 import * as PersistentNode from "./PersistentNode.js"
+import { removeNode } from "./internal/session.js"
 import { MalformedDataError } from "./RecipeError.js"
 
 /**
@@ -71,7 +76,7 @@ export interface ServiceInstance {
   readonly payload: unknown
   /** When it was registered, in ms since the epoch. */
   readonly registrationTimeUTC: number
-  /** `DYNAMIC` for what `register` makes; Curator also writes `STATIC`, `PERMANENT`, `DYNAMIC_SEQUENTIAL`. */
+  /** `DYNAMIC`, `STATIC` or `PERMANENT` (what `register` writes); Curator also writes `DYNAMIC_SEQUENTIAL`. */
   readonly serviceType: string
   readonly uriSpec: { readonly parts: ReadonlyArray<UriSpecPart> } | null
 }
@@ -92,6 +97,14 @@ export interface InstanceSpec {
   readonly payload?: unknown
   /** A URI template such as `"{scheme}://{address}:{port}"` (Curator's `UriSpec`). */
   readonly uriSpec?: string | undefined
+  /**
+   * Curator's service type. `"DYNAMIC"` (default): an ephemeral node, made again after a session
+   * expiry. `"STATIC"` or `"PERMANENT"`: a persistent node, which outlives the session (and the
+   * process, if it ends without closing the scope); an existing node with the same id is
+   * replaced, as Curator does. Either way the node is deleted when the scope closes (Curator's
+   * unregister / close); Curator tells STATIC from PERMANENT only in its discovery server.
+   */
+  readonly serviceType?: "DYNAMIC" | "STATIC" | "PERMANENT" | undefined
 }
 
 /**
@@ -281,6 +294,61 @@ export const buildUri = (instance: ServiceInstance): string | undefined => {
     .join("")
 }
 
+/** What a registration keeps its node with: a PersistentNode, or `keepPersistent`. */
+interface KeptNode {
+  readonly awaitPresent: Effect.Effect<unknown>
+  readonly lastError: Effect.Effect<Option.Option<ZooKeeperError>>
+  readonly setData: (data: string) => Effect.Effect<void, Retry.RetriedError<ZooKeeperError>>
+}
+
+/**
+ * A STATIC or PERMANENT instance's persistent node, made as Curator's `internalRegisterService`
+ * does (an existing node is deleted first, so that watchers see the new one), in the background
+ * and retried; deleted when the scope closes.
+ */
+const keepPersistent = (client: ZooKeeperClient, path: string, initial: Uint8Array) =>
+  Effect.gen(function* () {
+    let data = initial
+    let created = false
+    const present = yield* Deferred.make<void>()
+    const lastError = yield* Ref.make(Option.none<ZooKeeperError>())
+    const put = Effect.gen(function* () {
+      const parent = parentOf(path)
+      if (parent !== "/") yield* client.ensurePath(parent)
+      const sent = data
+      const first = yield* Effect.either(client.create(path, { data: sent }))
+      if (first._tag === "Left") {
+        if (first.left._tag !== "NodeExistsError") return yield* Effect.fail(first.left)
+        yield* Effect.catchTag(client.delete(path), "NoNodeError", () => Effect.void)
+        yield* client.create(path, { data: sent })
+      }
+      created = true
+      // an update made while the create was on its way
+      if (data !== sent) yield* client.set(path, data)
+    })
+    const keeper = yield* put.pipe(
+      Effect.tapError((e) => Ref.set(lastError, Option.some(e))),
+      Effect.retry(Schedule.exponential("250 millis").pipe(Schedule.union(Schedule.spaced("30 seconds")))),
+      Effect.zipRight(Effect.zipRight(Ref.set(lastError, Option.none()), Deferred.succeed(present, undefined))),
+      Effect.fork
+    )
+    // Closing: stop making it, then delete it (a create still on its way may have made it).
+    yield* Effect.addFinalizer(() =>
+      Effect.zipRight(Fiber.interrupt(keeper), removeNode(client, Effect.succeed(path), false))
+    )
+    const kept: KeptNode = {
+      awaitPresent: Deferred.await(present),
+      lastError: Ref.get(lastError),
+      setData: (json) =>
+        Effect.suspend(() => {
+          data = utf8(json)
+          // before the creation, the creation writes it
+          return created ? Effect.asVoid(client.retry(client.set(path, data))) : Effect.void
+        })
+    }
+    return kept
+  })
+
 /**
  * A discovery handle on `basePath` (Curator's `ServiceDiscoveryBuilder...basePath(...)`).
  *
@@ -390,11 +458,14 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
           sslPort: spec.sslPort ?? null,
           payload: spec.payload ?? null,
           registrationTimeUTC: Date.now(),
-          serviceType: "DYNAMIC",
+          serviceType: spec.serviceType ?? "DYNAMIC",
           uriSpec: spec.uriSpec === undefined ? null : { parts: parseUriSpec(spec.uriSpec) }
         }
         const path = joinPath(servicePath(spec.name), id)
-        const node = yield* PersistentNode.make(client, path, { data: toJson(instance) })
+        const node: KeptNode =
+          instance.serviceType === "DYNAMIC"
+            ? yield* PersistentNode.make(client, path, { data: toJson(instance) })
+            : yield* keepPersistent(client, path, utf8(toJson(instance)))
         const current = yield* Ref.make(instance)
         const update = (changes: Omit<InstanceSpec, "name" | "id">) =>
           Effect.gen(function* () {

@@ -3,7 +3,7 @@ import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect, Exit, Option, Scope, Stream } from "effect"
 import { expect } from "vitest"
-import { clients, text, waitUntil } from "./helpers.js"
+import { client, clients, expirableClient, newChroot, text, waitUntil } from "./helpers.js"
 
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("ServiceDiscovery", (it) => {
   it.scoped("registers instances as Curator's JSON nodes, lists names and instances, leaves them when the scope closes", () =>
@@ -154,6 +154,40 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Serv
       const picks = new Set<string>()
       for (let n = 0; n < 40; n++) picks.add(Option.getOrThrow(yield* random.instance).id)
       expect([...picks].sort()).toEqual(["i1", "i2"])
+    })
+  )
+
+  it.scoped("STATIC and PERMANENT: a persistent node that outlives the session, replaces an old one, goes with the scope", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const { zk, expire } = yield* expirableClient(chroot, { sessionTimeout: "2 seconds" })
+      const observer = yield* client({ chroot })
+      // a node left at that id (a crashed process's STATIC instance) is replaced
+      yield* observer.create("/svc/db/db-1", { data: "stale", makepath: true })
+      const stale = Option.getOrThrow(yield* observer.exists("/svc/db/db-1"))
+      const discovery = ServiceDiscovery.make(zk, "/svc")
+      const scope = yield* Scope.make()
+      const db = yield* discovery
+        .register({ name: "db", id: "db-1", address: "10.0.1.1", port: 5432, serviceType: "STATIC" })
+        .pipe(Scope.extend(scope))
+      yield* db.awaitPresent
+      const node = yield* observer.get("/svc/db/db-1")
+      expect(node.stat.ephemeralOwner).toBe(0n)
+      expect(node.stat.czxid > stale.czxid).toBe(true)
+      expect(JSON.parse(text(node.data))).toMatchObject({ id: "db-1", serviceType: "STATIC", port: 5432 })
+      const perm = yield* discovery
+        .register({ name: "db", id: "db-2", address: "10.0.1.2", serviceType: "PERMANENT" })
+        .pipe(Scope.extend(scope))
+      yield* perm.awaitPresent
+      // the session goes; the instances stay
+      yield* expire
+      const finder = ServiceDiscovery.make(observer, "/svc")
+      expect((yield* finder.instances("db")).map((i) => `${i.id}:${i.serviceType}`)).toEqual(["db-1:STATIC", "db-2:PERMANENT"])
+      // update writes the node
+      yield* db.update({ port: 5433 })
+      expect(Option.getOrThrow(yield* finder.instance("db", "db-1")).port).toBe(5433)
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* finder.instances("db")).toEqual([])
     })
   )
 

@@ -317,6 +317,19 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         yield* cu.call(`unregister ${javaId}`)
         yield* waitUntil(Effect.sync(() => seen.at(-1) === "effect-1"), `Curator's instance gone (seen: ${seen.join(" | ")})`)
         expect(yield* cu.call("instances api")).toBe("effect-1@10.0.0.2:9090/b/http://10.0.0.2:9090")
+        // a STATIC instance of ours (a persistent node) is read by Curator as well
+        const fixed = yield* discovery.register({
+          name: "api",
+          id: "effect-static",
+          address: "10.0.0.3",
+          port: 7070,
+          payload: { "@class": "java.util.HashMap", zone: "c" },
+          serviceType: "STATIC"
+        })
+        yield* fixed.awaitPresent
+        expect(yield* cu.call("instances api")).toBe(
+          "effect-1@10.0.0.2:9090/b/http://10.0.0.2:9090,effect-static@10.0.0.3:7070/c/"
+        )
       }),
     60_000
   )
