@@ -16,6 +16,7 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -109,3 +110,16 @@ export const recordOperation = (op: string, startMillis: number, exit: Exit.Exit
 export const recordStateChange = (state: string, keeperState: string): void => {
   stateChanges.unsafeUpdate(1, [MetricLabel.make("state", state), MetricLabel.make("keeperState", keeperState)])
 }
+
+/**
+ * Runs `effect` as operation `op`, recording its outcome and duration when it ends. For client
+ * implementations.
+ *
+ * @since 0.1.0
+ * @category recording
+ */
+export const measure = <A, E, R>(op: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const start = performance.now()
+    return Effect.onExit(effect, (exit) => Effect.sync(() => recordOperation(op, start, exit)))
+  })

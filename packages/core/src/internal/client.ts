@@ -26,7 +26,7 @@ import * as Stat from "../Stat.js"
 import * as Transaction from "../Transaction.js"
 import type { CreateOptions, NodeData, StateListener, WatchCallback, ZooKeeperClient } from "../ZooKeeper.js"
 import type { Resolved } from "../ZooKeeperConfig.js"
-import { recordOperation } from "../ZooKeeperMetrics.js"
+import { measure, recordOperation } from "../ZooKeeperMetrics.js"
 import {
   ClientClosedError,
   ConfigurationError,
@@ -142,13 +142,8 @@ const makeOperations = (
 
   // With `metrics: true`, every operation is also counted and timed (ZooKeeperMetrics); the
   // choice is made once per client, so a client without metrics pays nothing for them.
-  const measured = <A, E, R>(op: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.suspend(() => {
-      const start = performance.now()
-      return Effect.onExit(effect, (exit) => Effect.sync(() => recordOperation(op, start, exit)))
-    })
   const traced: typeof tracedOnly = config.metrics
-    ? (op, path, effect) => measured(op, tracedOnly(op, path, effect))
+    ? (op, path, effect) => measure(op, tracedOnly(op, path, effect))
     : tracedOnly
 
   /**
@@ -171,7 +166,7 @@ const makeOperations = (
           })
     })
   const tracedCall: typeof tracedCallOnly = config.metrics
-    ? (op, path, make) => measured(op, tracedCallOnly(op, path, make))
+    ? (op, path, make) => measure(op, tracedCallOnly(op, path, make))
     : tracedCallOnly
 
   // The last path found valid (not for a sequential create): a client mostly repeats paths,

@@ -55,14 +55,7 @@ const tracedOnly = <A, E, R>(op: string, path: string | undefined, effect: Effec
 const tracedFor =
   (metrics: boolean) =>
   <A, E, R>(op: string, path: string | undefined, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    metrics
-      ? Effect.suspend(() => {
-          const start = performance.now()
-          return Effect.onExit(tracedOnly(op, path, effect), (exit) =>
-            Effect.sync(() => ZooKeeperMetrics.recordOperation(op, start, exit))
-          )
-        })
-      : tracedOnly(op, path, effect)
+    metrics ? ZooKeeperMetrics.measure(op, tracedOnly(op, path, effect)) : tracedOnly(op, path, effect)
 
 /** A client of the in-memory server, closed with the scope. */
 export const makeClient = (server: Server, config: ZooKeeperConfig.Resolved, waitForConnection: boolean) =>
