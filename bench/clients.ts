@@ -12,6 +12,7 @@
 //   BENCH_WORKLOADS=read    only these workloads (comma separated)
 //   BENCH_QUICK=1           a tenth of every count, for trying things out
 //   BENCH_ZOOKEEPER_C=0     skip the C binding (it is installed and compiled on first use)
+//   BENCH_METRICS=1         effect-zk clients record ZooKeeperMetrics (metrics: true)
 //   ZK_HOSTS=host:port      use that server instead of starting one through test-cluster
 // Node workers are bundled once with esbuild (plain `node` starts in a fraction of tsx's time,
 // and every Node client then runs the same way, with the same loader and RSS baseline).

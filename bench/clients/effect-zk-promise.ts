@@ -5,7 +5,8 @@ import { type PromiseSession, runPromiseWorkload, workerEnv } from "./shared.js"
 const env = workerEnv()
 
 const open = async (): Promise<PromiseSession> => {
-  const zk = await connect({ hosts: env.hosts, sessionTimeout: "30 seconds" })
+  // BENCH_METRICS=1: with ZooKeeperMetrics recorded (to measure what they cost)
+  const zk = await connect({ hosts: env.hosts, sessionTimeout: "30 seconds", metrics: process.env.BENCH_METRICS === "1" })
   return {
     get: (path) => zk.get(path),
     getWatch: (path, onEvent) => zk.get(path, { watch: onEvent }),

@@ -29,7 +29,8 @@ const timed = <E>(effect: Effect.Effect<unknown, E>) =>
     return { millis: performance.now() - t0, cpu: cpuMicros() - cpu0 }
   })
 
-const connect = ZooKeeper.make({ hosts: env.hosts, sessionTimeout: "30 seconds" })
+// BENCH_METRICS=1: with ZooKeeperMetrics recorded (to measure what they cost)
+const connect = ZooKeeper.make({ hosts: env.hosts, sessionTimeout: "30 seconds", metrics: process.env.BENCH_METRICS === "1" })
 
 const program = Effect.gen(function* () {
   if (env.workload === "session") {

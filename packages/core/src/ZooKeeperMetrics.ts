@@ -112,8 +112,8 @@ export const recordStateChange = (state: string, keeperState: string): void => {
 }
 
 /**
- * Runs `effect` as operation `op`, recording its outcome and duration when it ends. For client
- * implementations.
+ * Runs `effect` as operation `op`, recording its outcome and duration when it ends (an
+ * operation interrupted from outside is not recorded). For client implementations.
  *
  * @since 0.1.0
  * @category recording
@@ -121,5 +121,10 @@ export const recordStateChange = (state: string, keeperState: string): void => {
 export const measure = <A, E, R>(op: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
     const start = performance.now()
-    return Effect.onExit(effect, (exit) => Effect.sync(() => recordOperation(op, start, exit)))
+    // Not `onExit` (an uninterruptible region and a finalizer per call): an operation whose
+    // fiber is interrupted from outside is not recorded.
+    return Effect.flatMap(Effect.exit(effect), (exit) => {
+      recordOperation(op, start, exit)
+      return exit
+    })
   })
