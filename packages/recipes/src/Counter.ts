@@ -10,9 +10,12 @@
  * ```
  *
  * The data is kazoo's: the number as ASCII text — Python's `repr` of an int (`42`) or of a float
- * (`3.0`, `0.1`, `1e+16`) — and the `default` while the node is empty; with `curator: true` a
- * 4-byte big-endian signed integer, as Curator's `SharedCount` and kazoo's `support_curator`
- * write it. A kazoo process and this one can increment the same counter.
+ * (`3.0`, `0.1`, `1e+16`) — and the `default` while the node is empty; with `curator: true` (or
+ * `"int"`) a 4-byte big-endian signed integer, as Curator's `SharedCount` and
+ * `DistributedAtomicInteger` and kazoo's `support_curator` write it; with `curator: "long"` an
+ * 8-byte one, as Curator's `DistributedAtomicLong` writes it (limited to JavaScript's safe
+ * integers, ±2⁵³−1: a larger stored value is a MalformedDataError). A kazoo or Curator process and
+ * this one can increment the same counter.
  *
  * JavaScript has one number type, so the kind is explicit: an `"int"` counter (the default)
  * takes safe integers only (kazoo raises TypeError for a float), a `"float"` counter any number.
@@ -46,8 +49,12 @@ export interface CounterOptions {
   readonly kind?: CounterKind | undefined
   /** The value while the node is empty (kazoo's `default`). Default 0. */
   readonly default?: number | undefined
-  /** Curator's SharedCount encoding: a 4-byte big-endian int (kazoo's `support_curator`); int only. */
-  readonly curator?: boolean | undefined
+  /**
+   * Curator's binary encodings, int counters only: `true` or `"int"`, a 4-byte big-endian int
+   * (SharedCount, DistributedAtomicInteger; kazoo's `support_curator`); `"long"`, 8 bytes
+   * (DistributedAtomicLong).
+   */
+  readonly curator?: boolean | "int" | "long" | undefined
 }
 
 /**
@@ -112,13 +119,16 @@ export const make = (
   Effect.gen(function* () {
     const kind = options.kind ?? "int"
     const fallback = options.default ?? 0
-    const curator = options.curator ?? false
+    // the binary width: 0 (kazoo's text), 4 or 8 bytes
+    const width = options.curator === "long" ? 8 : options.curator === true || options.curator === "int" ? 4 : 0
+    const curator = width !== 0
     const invalid = (argument: string, reason: string) =>
       new InvalidArgumentError({ op: "Counter", path, argument, reason })
     if (curator && kind !== "int") return yield* invalid("kind", "a Curator-compatible counter holds ints only")
     const fits = (n: number) =>
-      kind === "float" || (Number.isSafeInteger(n) && (!curator || (n >= INT32_MIN && n <= INT32_MAX)))
-    if (!fits(fallback)) return yield* invalid("default", `${fallback} is not ${curator ? "a 32-bit" : "an"} integer`)
+      kind === "float" || (Number.isSafeInteger(n) && (width !== 4 || (n >= INT32_MIN && n <= INT32_MAX)))
+    const what = width === 4 ? "a 32-bit integer" : width === 8 ? "a safe integer" : "an integer"
+    if (!fits(fallback)) return yield* invalid("default", `${fallback} is not ${what}`)
 
     let ensured = false
     let pre: Option.Option<number> = Option.none()
@@ -127,10 +137,16 @@ export const make = (
     const decode = (data: Uint8Array): Effect.Effect<number, MalformedDataError> => {
       if (data.length === 0) return Effect.succeed(fallback)
       if (curator) {
-        if (data.length !== 4) {
-          return Effect.fail(new MalformedDataError({ path, reason: `${data.length} bytes, not a 4-byte int` }))
+        if (data.length !== width) {
+          return Effect.fail(new MalformedDataError({ path, reason: `${data.length} bytes, not a ${width}-byte int` }))
         }
-        return Effect.succeed(new DataView(data.buffer, data.byteOffset, 4).getInt32(0))
+        const view = new DataView(data.buffer, data.byteOffset, width)
+        if (width === 4) return Effect.succeed(view.getInt32(0))
+        const big = view.getBigInt64(0)
+        if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < BigInt(Number.MIN_SAFE_INTEGER)) {
+          return Effect.fail(new MalformedDataError({ path, reason: `${big} is beyond JavaScript's safe integers` }))
+        }
+        return Effect.succeed(Number(big))
       }
       if (!isAscii(data)) return Effect.fail(new MalformedDataError({ path, reason: "the value is not ASCII text" }))
       const text = String.fromCharCode(...data)
@@ -143,8 +159,9 @@ export const make = (
 
     const encode = (n: number): Uint8Array => {
       if (curator) {
-        const out = new Uint8Array(4)
-        new DataView(out.buffer).setInt32(0, n)
+        const out = new Uint8Array(width)
+        if (width === 4) new DataView(out.buffer).setInt32(0, n)
+        else new DataView(out.buffer).setBigInt64(0, BigInt(n))
         return out
       }
       return utf8(kind === "int" ? String(n) : pythonFloatRepr(n))
@@ -178,7 +195,7 @@ export const make = (
 
     const apply = (n: number) =>
       Effect.suspend(() => {
-        if (!fits(n)) return Effect.fail(invalid("value", `${n} is not ${curator ? "a 32-bit" : "an"} integer`))
+        if (!fits(n)) return Effect.fail(invalid("value", `${n} is not ${what}`))
         return Effect.tap(client.retry(change(n)), (c) => {
           pre = Option.some(c.preValue)
           post = Option.some(c.postValue)

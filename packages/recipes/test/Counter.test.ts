@@ -62,6 +62,30 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("Counter", (it) => {
     })
   )
 
+  it.scoped("Curator's DistributedAtomicLong encoding: an 8-byte big-endian long, within safe integers", () =>
+    Effect.gen(function* () {
+      const zk = yield* client()
+      const counter = yield* Counter.make(zk, "/long", { curator: "long" })
+      expect(yield* counter.value).toBe(0)
+      expect(yield* counter.add(2 ** 40)).toEqual({ preValue: 0, postValue: 2 ** 40 })
+      expect([...(yield* zk.get("/long")).data]).toEqual([0, 0, 1, 0, 0, 0, 0, 0])
+      yield* counter.subtract(2 ** 40 + 3)
+      expect([...(yield* zk.get("/long")).data]).toEqual([255, 255, 255, 255, 255, 255, 255, 253])
+      expect(yield* counter.value).toBe(-3)
+      expect(tagOf(yield* Effect.exit(counter.add(2 ** 53)))).toBe("InvalidArgumentError")
+      yield* counter.add(Number.MAX_SAFE_INTEGER)
+      expect(tagOf(yield* Effect.exit(counter.add(4)))).toBe("InvalidArgumentError")
+      // a long beyond 2^53 - 1, written by someone else, cannot be read as a number
+      yield* zk.set("/long", new Uint8Array([0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))
+      expect(tagOf(yield* Effect.exit(counter.value))).toBe("MalformedDataError")
+      yield* zk.set("/long", new Uint8Array([0, 0, 0, 1]))
+      expect(tagOf(yield* Effect.exit(counter.value))).toBe("MalformedDataError")
+      const int = yield* Counter.make(zk, "/int", { curator: "int" })
+      yield* int.add(5)
+      expect([...(yield* zk.get("/int")).data]).toEqual([0, 0, 0, 5])
+    })
+  )
+
   it.scoped("a float into an int counter and unreadable data are typed errors", () =>
     Effect.gen(function* () {
       const zk = yield* client()

@@ -1,4 +1,5 @@
 import {
+  Counter,
   Election,
   GroupMember,
   LeaderLatch,
@@ -16,7 +17,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, SharedCount, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -273,6 +274,30 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         expect(yield* ours.value).toBe(8)
         yield* ours.set(-3)
         yield* waitUntil(Effect.map(cu.call("getcount c"), (n) => n === "-3"), "Curator sees -3")
+      }),
+    60_000
+  )
+
+  interop(
+    "Counter with curator: 'long' and Curator's DistributedAtomicLong count together",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("long l /ids")
+        expect(yield* cu.call("longadd l 3")).toBe("true 3")
+        const ours = yield* Counter.make(zk, "/ids", { curator: "long" })
+        expect(yield* ours.add(2 ** 33)).toEqual({ preValue: 3, postValue: 2 ** 33 + 3 })
+        expect(yield* cu.call("longadd l -1")).toBe(`true ${2 ** 33 + 2}`)
+        expect(yield* ours.value).toBe(2 ** 33 + 2)
+        // racing increments from both sides lose none
+        yield* Effect.all(
+          [
+            Effect.forEach(Array.from({ length: 20 }), () => ours.add(1), { discard: true }),
+            Effect.forEach(Array.from({ length: 20 }), () => cu.call("longadd l 1"), { discard: true })
+          ],
+          { concurrency: 2 }
+        )
+        expect(yield* cu.call("longget l")).toBe(String(2 ** 33 + 42))
       }),
     60_000
   )

@@ -20,6 +20,9 @@ import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.shared.SharedCount;
+import org.apache.curator.framework.recipes.atomic.AtomicValue;
+import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
+import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.x.discovery.ServiceDiscovery;
@@ -57,6 +60,7 @@ public class CuratorDriver {
     Map<String, LeaderSelector> selectors = new HashMap<>();
     Map<String, GroupMember> members = new HashMap<>();
     Map<String, SharedCount> counts = new HashMap<>();
+    Map<String, DistributedAtomicLong> longs = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
     Map<String, CountDownLatch> terms = new ConcurrentHashMap<>();
     Map<String, Lease> leases = new HashMap<>();
@@ -162,6 +166,18 @@ public class CuratorDriver {
           case "trycount": // trycount <name> <n>: trySetCount at the version it holds
             SharedCount tried = counts.get(words[1]);
             System.out.println("ok " + tried.trySetCount(tried.getVersionedValue(), Integer.parseInt(words[2])));
+            break;
+          case "long": // long <name> <path>: a DistributedAtomicLong
+            longs.put(words[1], new DistributedAtomicLong(client, words[2], new RetryNTimes(500, 5)));
+            System.out.println("ok made");
+            break;
+          case "longadd": { // longadd <name> <n>: whether it succeeded, and the value after
+            AtomicValue<Long> v = longs.get(words[1]).add(Long.parseLong(words[2]));
+            System.out.println("ok " + v.succeeded() + " " + v.postValue());
+            break;
+          }
+          case "longget": // longget <name>
+            System.out.println("ok " + longs.get(words[1]).get().postValue());
             break;
           case "mutex": // mutex <name> <path>
             mutexes.put(words[1], new InterProcessMutex(client, words[2]));
