@@ -1,4 +1,5 @@
 import {
+  Barrier,
   Counter,
   Election,
   GroupMember,
@@ -17,7 +18,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings, Barrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -298,6 +299,30 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
           { concurrency: 2 }
         )
         expect(yield* cu.call("longget l")).toBe(String(2 ** 33 + 42))
+      }),
+    60_000
+  )
+
+  interop(
+    "Barrier and Curator's DistributedBarrier: one node, set and removed from either side",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("barrier b /gate")
+        const ours = yield* Barrier.make(zk, "/gate")
+        // Curator sets it: ours waits until Curator removes it
+        yield* cu.call("setbarrier b")
+        expect(yield* ours.wait({ timeout: "300 millis" })).toBe(false)
+        const waiting = yield* Effect.fork(ours.wait({ timeout: "10 seconds" }))
+        yield* cu.call("removebarrier b")
+        expect(yield* Fiber.join(waiting)).toBe(true)
+        // ours sets it: Curator waits until ours removes it
+        yield* ours.create
+        expect(yield* cu.call("waitbarrier b 300")).toBe("false")
+        const curatorWaits = yield* Effect.fork(cu.call("waitbarrier b 10000"))
+        yield* Effect.sleep("200 millis")
+        expect(yield* ours.remove).toBe(true)
+        expect(yield* Fiber.join(curatorWaits)).toBe("true")
       }),
     60_000
   )

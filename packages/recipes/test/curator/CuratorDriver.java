@@ -21,6 +21,7 @@ import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.shared.SharedCount;
 import org.apache.curator.framework.recipes.atomic.AtomicValue;
+import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -61,6 +62,7 @@ public class CuratorDriver {
     Map<String, GroupMember> members = new HashMap<>();
     Map<String, SharedCount> counts = new HashMap<>();
     Map<String, DistributedAtomicLong> longs = new HashMap<>();
+    Map<String, DistributedBarrier> barriers = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
     Map<String, CountDownLatch> terms = new ConcurrentHashMap<>();
     Map<String, Lease> leases = new HashMap<>();
@@ -178,6 +180,21 @@ public class CuratorDriver {
           }
           case "longget": // longget <name>
             System.out.println("ok " + longs.get(words[1]).get().postValue());
+            break;
+          case "barrier": // barrier <name> <path>: a DistributedBarrier
+            barriers.put(words[1], new DistributedBarrier(client, words[2]));
+            System.out.println("ok made");
+            break;
+          case "setbarrier": // setbarrier <name>
+            barriers.get(words[1]).setBarrier();
+            System.out.println("ok set");
+            break;
+          case "removebarrier": // removebarrier <name>
+            barriers.get(words[1]).removeBarrier();
+            System.out.println("ok removed");
+            break;
+          case "waitbarrier": // waitbarrier <name> <millis>: whether the barrier came down in time
+            System.out.println("ok " + barriers.get(words[1]).waitOnBarrier(Long.parseLong(words[2]), TimeUnit.MILLISECONDS));
             break;
           case "mutex": // mutex <name> <path>
             mutexes.put(words[1], new InterProcessMutex(client, words[2]));
