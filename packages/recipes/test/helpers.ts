@@ -113,7 +113,8 @@ export const recordStates = (zk: Client) =>
  * A client behind a proxy in the given chroot, and kazoo's way to expire its session: cut it
  * off, connect a second client with the same session id and password straight to the server,
  * close that one (which ends the session), then let the first back. `expire` waits until the
- * first client has seen LOST and is connected again (with a new session).
+ * first client has seen LOST and is connected again (with a new session). A client without a
+ * session at that moment is first waited for until it has one.
  */
 export const expirableClient = (chroot: string, options: ExtraOptions = {}) =>
   Effect.gen(function* () {
@@ -125,6 +126,9 @@ export const expirableClient = (chroot: string, options: ExtraOptions = {}) =>
     const cs = yield* hosts
     const expire = Effect.scoped(
       Effect.gen(function* () {
+        // Its current session: a client between sessions (its last one expired on its own, say
+        // after reconnecting took longer than the session timeout) gets its new one first.
+        yield* waitUntil(zk.connected, "a session to expire", 15_000)
         const states = yield* recordStates(zk)
         const id = yield* zk.clientId
         if (Option.isNone(id)) return yield* Effect.fail(new WaitTimeout("the client has no session to expire"))
