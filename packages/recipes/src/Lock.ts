@@ -23,16 +23,16 @@
  *
  * @since 0.1.0
  */
-import { ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
+import type { ZooKeeper, ZooKeeperError } from "@effect-zk/core"
 import type { CancelledError, LockTimeoutError } from "@effect-zk/core/ZooKeeperError"
 import type * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { ConnectionStatePolicy } from "./ConnectionStatePolicy.js"
 import type { Held } from "./Held.js"
 import { curatorExclusiveDriver, exclusiveDriver } from "./internal/contender.js"
-import { makeWithDriver } from "./internal/lockHandle.js"
+import { makeWithDriver, withLockOf } from "./internal/lockHandle.js"
 import type { LockLostError } from "./RecipeError.js"
 
 /**
@@ -81,6 +81,20 @@ export interface AcquireOptions {
  * @category models
  */
 export type AcquireError = LockTimeoutError | CancelledError | ZooKeeperError.ZooKeeperError
+
+/**
+ * The `withLock(path, options)` combinator of a lock kind: runs an effect holding the lock on
+ * `path`, with the client from the context.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WithLock<O> = (
+  path: string,
+  options?: O & AcquireOptions
+) => <A, E, R>(
+  self: Effect.Effect<A, E, R>
+) => Effect.Effect<A, E | AcquireError | LockLostError, R | ZooKeeper.ZooKeeper>
 
 /**
  * A lock handle (one contender). Read and write locks have the same shape.
@@ -142,11 +156,4 @@ export const make = (client: ZooKeeper.ZooKeeperClient, path: string, options: L
  * @since 0.1.0
  * @category combinators
  */
-export const withLock =
-  (path: string, options: LockOptions & AcquireOptions = {}) =>
-  <A, E, R>(
-    self: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | AcquireError | LockLostError, R | ZooKeeper.ZooKeeper> =>
-    Effect.flatMap(Effect.flatMap(ZooKeeper.ZooKeeper, (client) => make(client, path, options)), (lock) =>
-      lock.withLock(self, options)
-    )
+export const withLock: WithLock<LockOptions> = (path, options = {}) => withLockOf(make)(path, options)

@@ -26,7 +26,7 @@
  *
  * @since 0.1.0
  */
-import { Retry } from "@effect-zk/core"
+import type { Retry } from "@effect-zk/core"
 import { join as joinPath, parent as parentOf, validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { InvalidArgumentError, ZooKeeperError } from "@effect-zk/core/ZooKeeperError"

@@ -14,12 +14,11 @@
  *
  * @since 0.1.0
  */
-import { ZooKeeper } from "@effect-zk/core"
-import * as Effect from "effect/Effect"
+import type { ZooKeeper } from "@effect-zk/core"
+import type * as Effect from "effect/Effect"
 import { curatorWriteDriver, writeDriver } from "./internal/contender.js"
-import { makeWithDriver } from "./internal/lockHandle.js"
-import type { AcquireError, AcquireOptions, Lock, LockOptions } from "./Lock.js"
-import type { LockLostError } from "./RecipeError.js"
+import { makeWithDriver, withLockOf } from "./internal/lockHandle.js"
+import type { Lock, LockOptions, WithLock } from "./Lock.js"
 
 /**
  * A write-lock handle: a {@link Lock} that also waits for earlier readers.
@@ -48,11 +47,4 @@ export const make = (
  * @since 0.1.0
  * @category combinators
  */
-export const withLock =
-  (path: string, options: Omit<LockOptions, "extraLockPatterns"> & AcquireOptions = {}) =>
-  <A, E, R>(
-    self: Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | AcquireError | LockLostError, R | ZooKeeper.ZooKeeper> =>
-    Effect.flatMap(Effect.flatMap(ZooKeeper.ZooKeeper, (client) => make(client, path, options)), (lock) =>
-      lock.withLock(self, options)
-    )
+export const withLock: WithLock<Omit<LockOptions, "extraLockPatterns">> = (path, options = {}) => withLockOf(make)(path, options)

@@ -397,6 +397,18 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
     })
   )
 
+  it.scoped("the withLock combinators take the client from the context and release at the end", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const inside = (zk: typeof a) => Effect.map(childrenOf(zk, "/combo"), (c) => c.length)
+      // each holds its lock (one node) while the effect runs, and none is left afterwards
+      expect(yield* inside(b).pipe(Lock.withLock("/combo"), Effect.provideService(ZooKeeper.ZooKeeper, a))).toBe(1)
+      expect(yield* inside(b).pipe(ReadLock.withLock("/combo", { layout: "curator" }), Effect.provideService(ZooKeeper.ZooKeeper, a))).toBe(1)
+      expect(yield* inside(b).pipe(WriteLock.withLock("/combo", { timeout: "5 seconds" }), Effect.provideService(ZooKeeper.ZooKeeper, a))).toBe(1)
+      expect(yield* childrenOf(b, "/combo")).toEqual([])
+    })
+  )
+
   it.scoped("ReadLock/WriteLock: an exclusive Lock and a WriteLock on one path exclude each other", () =>
     Effect.gen(function* () {
       const [a, b] = yield* clients(2)

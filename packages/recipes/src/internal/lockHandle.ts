@@ -2,10 +2,11 @@
  * The lock handle over the contender engine, shared by Lock, ReadLock and WriteLock (which
  * differ only in their driver).
  */
-import type { ZooKeeper } from "@effect-zk/core"
+import { ZooKeeper } from "@effect-zk/core"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { AcquireOptions, Lock, LockOptions } from "../Lock.js"
+import type { AcquireError, AcquireOptions, Lock, LockOptions } from "../Lock.js"
+import type { LockLostError } from "../RecipeError.js"
 import { Contender, type Driver } from "./contender.js"
 import { utf8 } from "./encoding.js"
 import * as Hold from "./hold.js"
@@ -48,3 +49,14 @@ export const makeWithDriver = (
     return lock
   })
 
+/**
+ * The `withLock(path, options)` combinator of a lock kind: its handle made with the client from
+ * the context, then `withLock` on it.
+ */
+export const withLockOf =
+  <O>(make: (client: ZooKeeper.ZooKeeperClient, path: string, options: O) => Effect.Effect<Lock>) =>
+  (path: string, options: O & AcquireOptions) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | AcquireError | LockLostError, R | ZooKeeper.ZooKeeper> =>
+    Effect.flatMap(Effect.flatMap(ZooKeeper.ZooKeeper, (client) => make(client, path, options)), (lock) =>
+      lock.withLock(self, options)
+    )
