@@ -12,7 +12,8 @@
  * The znodes are kazoo's: each participant creates the ephemeral node `path/<32 hex digits>`
  * holding its identifier; the one that completes the count creates `path/ready`; leaving
  * deletes `ready`, then the participants delete their nodes — the lowest name last — each
- * watching the node it waits for with getData.
+ * watching the node it waits for with getData. Curator's DistributedDoubleBarrier keeps the same
+ * nodes (its names are UUIDs), and takes part in the same barrier (tested against Curator 5).
  *
  * Beyond kazoo: `enter` and `leave` take a timeout (`LockTimeoutError`), are interruptible, and
  * on failure remove our node and fail (kazoo swallows the error); `enter` also succeeds when

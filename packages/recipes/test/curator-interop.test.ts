@@ -1,6 +1,7 @@
 import {
   Barrier,
   Counter,
+  DoubleBarrier,
   Election,
   GroupMember,
   LeaderLatch,
@@ -18,7 +19,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings, Barrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings, Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -33,7 +34,7 @@ const both = Effect.gen(function* () {
   const chroot = yield* newChroot
   const zk = yield* client({ chroot })
   const cu = yield* curator(`${yield* hosts}${chroot}`)
-  return { zk, cu }
+  return { zk, cu, chroot }
 })
 
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("interop with Curator 5", (it) => {
@@ -323,6 +324,38 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         yield* Effect.sleep("200 millis")
         expect(yield* ours.remove).toBe(true)
         expect(yield* Fiber.join(curatorWaits)).toBe("true")
+      }),
+    60_000
+  )
+
+  interop(
+    "DoubleBarrier and Curator's DistributedDoubleBarrier: three participants enter together and leave together",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu, chroot } = yield* both
+        const other = yield* client({ chroot })
+        yield* cu.call("double d /double 3")
+        const ours = yield* DoubleBarrier.make(zk, "/double", 3, { identifier: "effect-1" })
+        const ours2 = yield* DoubleBarrier.make(other, "/double", 3, { identifier: "effect-2" })
+        // Curator enters first and waits for the other two
+        const curatorEnters = yield* Effect.fork(cu.call("denter d 10000"))
+        yield* childCount(zk, "/double", 1, "Curator's node")
+        const entering = yield* Effect.fork(ours.enter({ timeout: "10 seconds" }))
+        yield* childCount(zk, "/double", 2, "our first node")
+        yield* Effect.sleep("200 millis")
+        expect(yield* ours.participating).toBe(false)
+        yield* ours2.enter({ timeout: "10 seconds" })
+        yield* Fiber.join(entering)
+        expect(yield* Fiber.join(curatorEnters)).toBe("true")
+        // leaving: nobody is through until all three have left
+        const curatorLeaves = yield* Effect.fork(cu.call("dleave d 10000"))
+        const leaving = yield* Effect.fork(ours.leave({ timeout: "10 seconds" }))
+        yield* Effect.sleep("300 millis")
+        expect((yield* Fiber.poll(leaving))._tag).toBe("None")
+        yield* ours2.leave({ timeout: "10 seconds" })
+        yield* Fiber.join(leaving)
+        expect(yield* Fiber.join(curatorLeaves)).toBe("true")
+        yield* childCount(zk, "/double", 0, "no node left")
       }),
     60_000
   )

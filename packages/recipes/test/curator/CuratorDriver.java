@@ -22,6 +22,7 @@ import org.apache.curator.framework.recipes.nodes.GroupMember;
 import org.apache.curator.framework.recipes.shared.SharedCount;
 import org.apache.curator.framework.recipes.atomic.AtomicValue;
 import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
+import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -63,6 +64,7 @@ public class CuratorDriver {
     Map<String, SharedCount> counts = new HashMap<>();
     Map<String, DistributedAtomicLong> longs = new HashMap<>();
     Map<String, DistributedBarrier> barriers = new HashMap<>();
+    Map<String, DistributedDoubleBarrier> doubles = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
     Map<String, CountDownLatch> terms = new ConcurrentHashMap<>();
     Map<String, Lease> leases = new HashMap<>();
@@ -195,6 +197,16 @@ public class CuratorDriver {
             break;
           case "waitbarrier": // waitbarrier <name> <millis>: whether the barrier came down in time
             System.out.println("ok " + barriers.get(words[1]).waitOnBarrier(Long.parseLong(words[2]), TimeUnit.MILLISECONDS));
+            break;
+          case "double": // double <name> <path> <members>: a DistributedDoubleBarrier
+            doubles.put(words[1], new DistributedDoubleBarrier(client, words[2], Integer.parseInt(words[3])));
+            System.out.println("ok made");
+            break;
+          case "denter": // denter <name> <millis>: whether everyone entered in time
+            System.out.println("ok " + doubles.get(words[1]).enter(Long.parseLong(words[2]), TimeUnit.MILLISECONDS));
+            break;
+          case "dleave": // dleave <name> <millis>: whether everyone left in time
+            System.out.println("ok " + doubles.get(words[1]).leave(Long.parseLong(words[2]), TimeUnit.MILLISECONDS));
             break;
           case "mutex": // mutex <name> <path>
             mutexes.put(words[1], new InterProcessMutex(client, words[2]));
