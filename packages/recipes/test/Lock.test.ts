@@ -2,7 +2,7 @@ import { ZooKeeper } from "@effect-zk/core"
 import { Lock, ReadLock, WriteLock } from "@effect-zk/recipes"
 import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
-import { Deferred, Effect, Exit, Fiber, Option, Ref } from "effect"
+import { Deferred, Effect, Exit, Fiber, Option, Ref, Scope } from "effect"
 import { expect } from "vitest"
 import { childrenOf, client, clients, expirableClient, newChroot, tagOf, waitUntil } from "./helpers.js"
 
@@ -406,6 +406,32 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
       expect(yield* inside(b).pipe(ReadLock.withLock("/combo", { layout: "curator" }), Effect.provideService(ZooKeeper.ZooKeeper, a))).toBe(1)
       expect(yield* inside(b).pipe(WriteLock.withLock("/combo", { timeout: "5 seconds" }), Effect.provideService(ZooKeeper.ZooKeeper, a))).toBe(1)
       expect(yield* childrenOf(b, "/combo")).toEqual([])
+    })
+  )
+
+  it.scoped("several locks in one scope (Curator's InterProcessMultiLock): all or none", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const [la, lb] = [yield* Lock.make(a, "/multi-1"), yield* Lock.make(a, "/multi-2")]
+      // someone else holds the second: taking both times out, and the first is given back
+      const other = yield* Lock.make(b, "/multi-2")
+      const otherScope = yield* Scope.make()
+      yield* other.acquire().pipe(Scope.extend(otherScope))
+      const both = Effect.scoped(
+        Effect.zipRight(Effect.all([la.acquire({ timeout: "300 millis" }), lb.acquire({ timeout: "300 millis" })]), Effect.void)
+      )
+      expect(tagOf(yield* Effect.exit(both))).toBe("LockTimeoutError")
+      expect(yield* childrenOf(a, "/multi-1")).toEqual([])
+      expect(yield* la.isAcquired).toBe(false)
+      // once it is free, both are held together, and released together
+      yield* Scope.close(otherScope, Exit.void)
+      const held = yield* Effect.scoped(
+        Effect.map(Effect.all([la.acquire(), lb.acquire()]), () => true).pipe(
+          Effect.tap(() => Effect.map(Effect.all([childrenOf(b, "/multi-1"), childrenOf(b, "/multi-2")]), ([x, y]) => expect(x.length + y.length).toBe(2)))
+        )
+      )
+      expect(held).toBe(true)
+      expect([...(yield* childrenOf(b, "/multi-1")), ...(yield* childrenOf(b, "/multi-2"))]).toEqual([])
     })
   )
 
