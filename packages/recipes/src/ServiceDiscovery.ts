@@ -12,24 +12,27 @@
  * }))
  * ```
  *
- * `provider` picks instances as Curator's `ServiceProvider` does (round robin or random, over a
- * cache kept by `watch`; instances with errors noted are left out for a while).
+ * `provider` picks instances as Curator's `ServiceProvider` does (round robin or random, sticky
+ * or not, over a cache kept by `watch`; disabled instances are left out, and so are instances
+ * with errors noted, for a while).
  *
  * A registration is by default a dynamic instance (Curator's `DYNAMIC`): an ephemeral node kept
  * by a {@link PersistentNode}, so it is made again after a session expiry (Curator re-registers
- * on reconnection) or a deletion, and deleted when the scope closes. `serviceType: "STATIC"` or
- * `"PERMANENT"` registers a persistent node instead (see {@link InstanceSpec}). The JSON has Curator's fields,
- * in its order (`name`, `id`, `address`, `port`, `sslPort`, `payload`, `registrationTimeUTC`,
- * `serviceType`, `uriSpec`); the payload is any JSON value (a Java side that reads a typed
- * payload expects Curator's `"@class"` member in it). An instance that is not Curator's JSON is
- * left out of queries and logged.
+ * on reconnection) or a deletion, and deleted when the scope closes. `"DYNAMIC_SEQUENTIAL"` makes
+ * it an ephemeral sequential node, `"STATIC"` or `"PERMANENT"` a persistent node (see
+ * {@link InstanceSpec}). The JSON has Curator's fields, in its order (`name`, `id`, `address`,
+ * `port`, `sslPort`, `payload`, `registrationTimeUTC`, `serviceType`, `uriSpec`, then `enabled`
+ * only for a disabled instance, as Curator's default, compatible serialization leaves it out);
+ * the payload is any JSON value (a Java side that reads a typed payload expects Curator's
+ * `"@class"` member in it). An instance that is not Curator's JSON is left out of queries and
+ * logged.
  *
  * @since 0.1.0
  */
 import type { Retry } from "@effect-zk/core"
 import { join as joinPath, parent as parentOf, validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
-import type { InvalidArgumentError, ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
+import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -76,9 +79,11 @@ export interface ServiceInstance {
   readonly payload: unknown
   /** When it was registered, in ms since the epoch. */
   readonly registrationTimeUTC: number
-  /** `DYNAMIC`, `STATIC` or `PERMANENT` (what `register` writes); Curator also writes `DYNAMIC_SEQUENTIAL`. */
+  /** `DYNAMIC`, `DYNAMIC_SEQUENTIAL`, `STATIC` or `PERMANENT`. */
   readonly serviceType: string
   readonly uriSpec: { readonly parts: ReadonlyArray<UriSpecPart> } | null
+  /** False for an instance taken out of rotation (Curator 4+'s `enabled`; true when the JSON has none). */
+  readonly enabled: boolean
 }
 
 /**
@@ -98,13 +103,22 @@ export interface InstanceSpec {
   /** A URI template such as `"{scheme}://{address}:{port}"` (Curator's `UriSpec`). */
   readonly uriSpec?: string | undefined
   /**
-   * Curator's service type. `"DYNAMIC"` (default): an ephemeral node, made again after a session
-   * expiry. `"STATIC"` or `"PERMANENT"`: a persistent node, which outlives the session (and the
-   * process, if it ends without closing the scope); an existing node with the same id is
-   * replaced, as Curator does. Either way the node is deleted when the scope closes (Curator's
-   * unregister / close); Curator tells STATIC from PERMANENT only in its discovery server.
+   * Curator's service type. `"DYNAMIC"` (default): an ephemeral node named by the id, made
+   * again after a session expiry. `"DYNAMIC_SEQUENTIAL"`: the same, but an ephemeral sequential
+   * node (`_c_<random>-<id><sequence>`, a {@link PersistentNode} with `sequential`), so that
+   * instances may share an id; as with Curator, `instance(name, id)` does not find it (its node
+   * is not named by the id) while `instances` and `watch` do. `"STATIC"` or `"PERMANENT"`: a
+   * persistent node, which outlives the session (and the process, if it ends without closing
+   * the scope); an existing node with the same id is replaced, as Curator does. Every kind is
+   * deleted when the scope closes (Curator's unregister / close); Curator tells STATIC from
+   * PERMANENT only in its discovery server.
    */
-  readonly serviceType?: "DYNAMIC" | "STATIC" | "PERMANENT" | undefined
+  readonly serviceType?: "DYNAMIC" | "DYNAMIC_SEQUENTIAL" | "STATIC" | "PERMANENT" | undefined
+  /**
+   * False registers the instance out of rotation: providers (ours and Curator's) skip it, queries
+   * still list it. Default true; `Registration.update` changes it.
+   */
+  readonly enabled?: boolean | undefined
 }
 
 /**
@@ -116,8 +130,10 @@ export interface InstanceSpec {
 export interface Registration {
   /** The instance as registered. */
   readonly instance: ServiceInstance
-  /** Its node's path. */
+  /** Its node's path (for a `DYNAMIC_SEQUENTIAL` instance, the parent and prefix; see `node`). */
   readonly path: string
+  /** The node's path while it exists (a sequential node's full name), none while it is being (re)made. */
+  readonly node: Effect.Effect<Option.Option<string>>
   /** Waits until the node exists. */
   readonly awaitPresent: Effect.Effect<void>
   /**
@@ -127,10 +143,10 @@ export interface Registration {
   readonly lastError: Effect.Effect<Option.Option<ZooKeeperError>>
   /**
    * Changes the instance's details (Curator's `updateService`): written to its node now, and
-   * used if the node is made again. The name and id stay.
+   * used if the node is made again. The name, id and service type stay; `enabled: false` takes it out of rotation.
    */
   readonly update: (
-    changes: Omit<InstanceSpec, "name" | "id">
+    changes: Omit<InstanceSpec, "name" | "id" | "serviceType">
   ) => Effect.Effect<ServiceInstance, Retry.RetriedError<ZooKeeperError>>
   /** The instance as last registered or updated. */
   readonly current: Effect.Effect<ServiceInstance>
@@ -145,7 +161,7 @@ export interface Registration {
 export interface ServiceDiscovery {
   /** The base path. */
   readonly basePath: string
-  /** Registers a dynamic instance for the scope's lifetime. */
+  /** Registers an instance (dynamic unless `serviceType` says otherwise) for the scope's lifetime. */
   readonly register: (spec: InstanceSpec) => Effect.Effect<Registration, InvalidArgumentError, Scope.Scope>
   /** The names of the services with a node under the base path. */
   readonly names: Effect.Effect<ReadonlyArray<string>, ZooKeeperError>
@@ -174,6 +190,14 @@ export interface ServiceDiscovery {
 export interface ProviderOptions {
   /** How `instance` picks: `"roundRobin"` (default, over the instances in id order) or `"random"`. */
   readonly strategy?: "roundRobin" | "random" | undefined
+  /**
+   * Curator's `StickyStrategy`: keep returning the instance picked first while it is still
+   * offered (registered, enabled, not down, passing `filter`); then pick another with
+   * `strategy`. Default false.
+   */
+  readonly sticky?: boolean | undefined
+  /** Offers only the instances it accepts (Curator's `additionalFilter`); disabled ones are never offered. */
+  readonly filter?: ((instance: ServiceInstance) => boolean) | undefined
   /** Errors noted against an instance within `downFor` that make it down (Curator's default, 2). */
   readonly errorThreshold?: number | undefined
   /** How long errors count, and how long an instance stays down (Curator's default, 30 seconds). */
@@ -187,9 +211,12 @@ export interface ProviderOptions {
  * @category models
  */
 export interface Provider {
-  /** An instance that is not down, by the strategy; none when there is none (after the first read). */
+  /**
+   * An instance that is enabled, not down and accepted by the filter, by the strategy; none when
+   * there is none (after the first read).
+   */
   readonly instance: Effect.Effect<Option.Option<ServiceInstance>>
-  /** Every instance the cache holds now, down or not (after the first read). */
+  /** Every instance the cache holds now, down, disabled or filtered out or not (after the first read). */
   readonly all: Effect.Effect<ReadonlyArray<ServiceInstance>>
   /** Notes a failed call to an instance (Curator's `noteError`): enough of them make it down for a while. */
   readonly noteError: (instance: ServiceInstance) => Effect.Effect<void>
@@ -209,7 +236,10 @@ const parseUriSpec = (template: string): ReadonlyArray<UriSpecPart> => {
   return parts
 }
 
-/** The JSON Curator writes, fields in its order. */
+/**
+ * The JSON Curator writes, fields in its order. `enabled` only when false: Curator's default
+ * (compatible) serialization leaves it out, and readers older than Curator 4 refuse it.
+ */
 const toJson = (i: ServiceInstance): string =>
   JSON.stringify({
     name: i.name,
@@ -220,7 +250,8 @@ const toJson = (i: ServiceInstance): string =>
     payload: i.payload,
     registrationTimeUTC: i.registrationTimeUTC,
     serviceType: i.serviceType,
-    uriSpec: i.uriSpec
+    uriSpec: i.uriSpec,
+    ...(i.enabled ? {} : { enabled: false })
   })
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x)
@@ -240,7 +271,7 @@ export const parseInstance = (path: string, data: Uint8Array): ServiceInstance |
     return new MalformedDataError({ path, reason: "not JSON" })
   }
   if (!isRecord(json)) return new MalformedDataError({ path, reason: "not a JSON object" })
-  const { name, id, address, port, sslPort, payload, registrationTimeUTC, serviceType, uriSpec } = json
+  const { name, id, address, port, sslPort, payload, registrationTimeUTC, serviceType, uriSpec, enabled } = json
   if (typeof name !== "string" || typeof id !== "string") return new MalformedDataError({ path, reason: "no name or id" })
   if (address !== undefined && address !== null && typeof address !== "string") {
     return new MalformedDataError({ path, reason: "address is not a string" })
@@ -248,6 +279,9 @@ export const parseInstance = (path: string, data: Uint8Array): ServiceInstance |
   if (!optionalInt(port) || !optionalInt(sslPort)) return new MalformedDataError({ path, reason: "a port is not an integer" })
   if (registrationTimeUTC !== undefined && typeof registrationTimeUTC !== "number") {
     return new MalformedDataError({ path, reason: "registrationTimeUTC is not a number" })
+  }
+  if (enabled !== undefined && enabled !== null && typeof enabled !== "boolean") {
+    return new MalformedDataError({ path, reason: "enabled is not a boolean" })
   }
   let spec: ServiceInstance["uriSpec"] = null
   if (uriSpec !== undefined && uriSpec !== null) {
@@ -266,7 +300,8 @@ export const parseInstance = (path: string, data: Uint8Array): ServiceInstance |
     payload: payload ?? null,
     registrationTimeUTC: registrationTimeUTC ?? 0,
     serviceType: typeof serviceType === "string" ? serviceType : "DYNAMIC",
-    uriSpec: spec
+    uriSpec: spec,
+    enabled: enabled ?? true
   }
 }
 
@@ -294,8 +329,23 @@ export const buildUri = (instance: ServiceInstance): string | undefined => {
     .join("")
 }
 
+const SERVICE_TYPES: ReadonlyArray<unknown> = ["DYNAMIC", "DYNAMIC_SEQUENTIAL", "STATIC", "PERMANENT"]
+
+/** A service type or `enabled` that is not one (from JavaScript, or parsed configuration). */
+const checkKind = (spec: Pick<InstanceSpec, "serviceType" | "enabled">): InvalidArgumentError | undefined =>
+  spec.serviceType !== undefined && !SERVICE_TYPES.includes(spec.serviceType)
+    ? new InvalidArgumentError({
+        op: "register",
+        argument: "serviceType",
+        reason: `${JSON.stringify(spec.serviceType)} is not one of ${SERVICE_TYPES.join(", ")}`
+      })
+    : spec.enabled !== undefined && typeof spec.enabled !== "boolean"
+      ? new InvalidArgumentError({ op: "register", argument: "enabled", reason: "not a boolean" })
+      : undefined
+
 /** What a registration keeps its node with: a PersistentNode, or `keepPersistent`. */
 interface KeptNode {
+  readonly current: Effect.Effect<Option.Option<string>>
   readonly awaitPresent: Effect.Effect<unknown>
   readonly lastError: Effect.Effect<Option.Option<ZooKeeperError>>
   readonly setData: (data: string) => Effect.Effect<void, Retry.RetriedError<ZooKeeperError>>
@@ -337,6 +387,7 @@ const keepPersistent = (client: ZooKeeperClient, path: string, initial: Uint8Arr
       Effect.zipRight(Fiber.interrupt(keeper), removeNode(client, Effect.succeed(path), false))
     )
     const kept: KeptNode = {
+      current: Effect.map(Deferred.isDone(present), (made) => (made ? Option.some(path) : Option.none())),
       awaitPresent: Deferred.await(present),
       lastError: Ref.get(lastError),
       setData: (json) =>
@@ -421,18 +472,32 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
         return times.length >= threshold
       }
       let next = 0
+      const filter = options.filter
+      // the sticky strategy's instance
+      let stuck: ServiceInstance | undefined
       return {
         all: loaded,
         instance: Effect.flatMap(loaded, (all) => {
           const now = Date.now()
-          const up = all.filter((i) => !isDown(i.id, now))
+          const up = all.filter((i) => i.enabled && !isDown(i.id, now) && (filter === undefined || filter(i)))
           if (up.length === 0) return Effect.succeed(Option.none())
-          if (options.strategy === "random") {
-            return Effect.map(Random.nextIntBetween(0, up.length), (i) => Option.some(up[i]!))
+          if (stuck !== undefined) {
+            const still = up.find((i) => i.id === stuck!.id && i.name === stuck!.name)
+            if (still !== undefined) return Effect.succeed(Option.some(still))
+            stuck = undefined
           }
-          const chosen = up[next % up.length]!
-          next = (next + 1) % Number.MAX_SAFE_INTEGER
-          return Effect.succeed(Option.some(chosen))
+          const pick: Effect.Effect<ServiceInstance> =
+            options.strategy === "random"
+              ? Effect.map(Random.nextIntBetween(0, up.length), (i) => up[i]!)
+              : Effect.sync(() => {
+                  const chosen = up[next % up.length]!
+                  next = (next + 1) % Number.MAX_SAFE_INTEGER
+                  return chosen
+                })
+          return Effect.map(pick, (chosen) => {
+            if (options.sticky === true) stuck = chosen
+            return Option.some(chosen)
+          })
         }),
         noteError: (instance) =>
           Effect.sync(() => {
@@ -448,7 +513,7 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
     register: (spec) =>
       Effect.gen(function* () {
         const id = spec.id ?? uuid()
-        const bad = guard(spec.name, "register") ?? checkNodeName(id, "id", "register")
+        const bad = guard(spec.name, "register") ?? checkNodeName(id, "id", "register") ?? checkKind(spec)
         if (bad !== undefined) return yield* Effect.fail(bad)
         const instance: ServiceInstance = {
           name: spec.name,
@@ -459,15 +524,19 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
           payload: spec.payload ?? null,
           registrationTimeUTC: Date.now(),
           serviceType: spec.serviceType ?? "DYNAMIC",
-          uriSpec: spec.uriSpec === undefined ? null : { parts: parseUriSpec(spec.uriSpec) }
+          uriSpec: spec.uriSpec === undefined ? null : { parts: parseUriSpec(spec.uriSpec) },
+          enabled: spec.enabled ?? true
         }
         const path = joinPath(servicePath(spec.name), id)
         const node: KeptNode =
-          instance.serviceType === "DYNAMIC"
-            ? yield* PersistentNode.make(client, path, { data: toJson(instance) })
+          instance.serviceType === "DYNAMIC" || instance.serviceType === "DYNAMIC_SEQUENTIAL"
+            ? yield* PersistentNode.make(client, path, {
+                data: toJson(instance),
+                sequential: instance.serviceType === "DYNAMIC_SEQUENTIAL"
+              })
             : yield* keepPersistent(client, path, utf8(toJson(instance)))
         const current = yield* Ref.make(instance)
-        const update = (changes: Omit<InstanceSpec, "name" | "id">) =>
+        const update = (changes: Omit<InstanceSpec, "name" | "id" | "serviceType">) =>
           Effect.gen(function* () {
             const before = yield* Ref.get(current)
             const next: ServiceInstance = {
@@ -476,7 +545,8 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
               ...(changes.port === undefined ? {} : { port: changes.port }),
               ...(changes.sslPort === undefined ? {} : { sslPort: changes.sslPort }),
               ...(changes.payload === undefined ? {} : { payload: changes.payload }),
-              ...(changes.uriSpec === undefined ? {} : { uriSpec: { parts: parseUriSpec(changes.uriSpec) } })
+              ...(changes.uriSpec === undefined ? {} : { uriSpec: { parts: parseUriSpec(changes.uriSpec) } }),
+              ...(changes.enabled === undefined ? {} : { enabled: changes.enabled })
             }
             yield* node.setData(toJson(next))
             yield* Ref.set(current, next)
@@ -485,6 +555,7 @@ export const make = (client: ZooKeeperClient, basePath: string): ServiceDiscover
         return {
           instance,
           path,
+          node: node.current,
           awaitPresent: Effect.asVoid(node.awaitPresent),
           lastError: node.lastError,
           update,

@@ -44,7 +44,8 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Serv
             { value: "port", variable: true },
             { value: "/v1", variable: false }
           ]
-        }
+        },
+        enabled: true
       })
       expect(ServiceDiscovery.buildUri(first)).toBe("http://10.0.0.1:8080/v1")
       // Curator's fields, in its order, in an ephemeral node
@@ -191,6 +192,109 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Serv
     })
   )
 
+  it.scoped("DYNAMIC_SEQUENTIAL: ephemeral sequential nodes that may share an id, made again after an expiry, gone with the scope", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const { zk, expire } = yield* expirableClient(chroot, { sessionTimeout: "2 seconds" })
+      const observer = yield* client({ chroot })
+      const discovery = ServiceDiscovery.make(zk, "/seq")
+      const finder = ServiceDiscovery.make(observer, "/seq")
+      const scope = yield* Scope.make()
+      const one = yield* discovery
+        .register({ name: "worker", id: "w", address: "10.0.2.1", serviceType: "DYNAMIC_SEQUENTIAL" })
+        .pipe(Scope.extend(scope))
+      const two = yield* discovery
+        .register({ name: "worker", id: "w", address: "10.0.2.2", serviceType: "DYNAMIC_SEQUENTIAL" })
+        .pipe(Scope.extend(scope))
+      yield* one.awaitPresent
+      yield* two.awaitPresent
+      const names = [...(yield* observer.getChildren("/seq/worker"))].sort()
+      expect(names).toHaveLength(2)
+      for (const name of names) expect(name).toMatch(/^_c_[0-9a-f]{32}-w\d{10}$/)
+      const first = Option.getOrThrow(yield* one.node)
+      expect(names.map((n) => `/seq/worker/${n}`)).toContain(first)
+      const node = yield* observer.get(first)
+      expect(node.stat.ephemeralOwner).not.toBe(0n)
+      expect(JSON.parse(text(node.data))).toMatchObject({ id: "w", serviceType: "DYNAMIC_SEQUENTIAL", address: "10.0.2.1" })
+      expect((yield* finder.instances("worker")).map((i) => i.address).sort()).toEqual(["10.0.2.1", "10.0.2.2"])
+      // as with Curator: its node is not named by the id
+      expect(yield* finder.instance("worker", "w")).toEqual(Option.none())
+      // the session expires: both are made again, under new sequence numbers
+      yield* expire
+      yield* waitUntil(
+        Effect.map(Effect.all([one.node, two.node]), (nodes) => nodes.every(Option.isSome) && !nodes.some((n) => Option.getOrThrow(n) === first)),
+        "both instances made again"
+      )
+      yield* waitUntil(
+        Effect.map(finder.instances("worker"), (all) => all.length === 2),
+        "the observer sees two instances (the expired ones gone)"
+      )
+      // an update goes to the current node
+      yield* one.update({ port: 7000 })
+      expect((yield* finder.instances("worker")).map((i) => `${i.address}:${i.port}`).sort()).toEqual([
+        "10.0.2.1:7000",
+        "10.0.2.2:null"
+      ])
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* observer.getChildren("/seq/worker")).toEqual([])
+    })
+  )
+
+  it.scoped("provider: disabled instances are not offered, a filter narrows, sticky keeps its pick while it is offered", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const discovery = ServiceDiscovery.make(a, "/rot")
+      const finder = ServiceDiscovery.make(b, "/rot")
+      const regs = new Map<string, ServiceDiscovery.Registration>()
+      for (const [id, zone] of [["r1", "a"], ["r2", "b"], ["r3", "a"]] as const) {
+        const reg = yield* discovery.register({ name: "api", id, address: id, payload: { zone } })
+        yield* reg.awaitPresent
+        regs.set(id, reg)
+      }
+      // registered out of rotation: listed, never offered
+      const off = yield* discovery.register({ name: "api", id: "r0", address: "r0", enabled: false })
+      yield* off.awaitPresent
+      expect(JSON.parse(text((yield* b.get("/rot/api/r0")).data))["enabled"]).toBe(false)
+      expect(Object.keys(JSON.parse(text((yield* b.get("/rot/api/r1")).data)))).not.toContain("enabled")
+      expect(Option.getOrThrow(yield* finder.instance("api", "r0")).enabled).toBe(false)
+      const provider = yield* finder.provider("api")
+      yield* waitUntil(Effect.map(provider.all, (all) => all.length === 4), "four instances in the cache")
+      const pick = (p: ServiceDiscovery.Provider) => Effect.map(p.instance, (o) => Option.getOrThrow(o).id)
+      expect(yield* Effect.all([pick(provider), pick(provider), pick(provider), pick(provider)])).toEqual(["r1", "r2", "r3", "r1"])
+      // taken out of rotation by an update, and put back
+      yield* regs.get("r2")!.update({ enabled: false })
+      yield* waitUntil(
+        Effect.map(provider.all, (all) => all.find((i) => i.id === "r2")?.enabled === false),
+        "r2 disabled in the cache"
+      )
+      const without = yield* Effect.all([pick(provider), pick(provider), pick(provider), pick(provider)])
+      expect(new Set(without)).toEqual(new Set(["r1", "r3"]))
+      yield* regs.get("r2")!.update({ enabled: true })
+      yield* waitUntil(
+        Effect.map(provider.all, (all) => all.find((i) => i.id === "r2")?.enabled === true),
+        "r2 enabled again"
+      )
+      // a filter (Curator's additionalFilter)
+      const zoneA = yield* finder.provider("api", {
+        filter: (i) => (i.payload as { readonly zone?: string } | null)?.zone === "a"
+      })
+      const inZone = new Set<string>()
+      for (let n = 0; n < 6; n++) inZone.add(yield* pick(zoneA))
+      expect([...inZone].sort()).toEqual(["r1", "r3"])
+      // sticky: the same instance until it is no longer offered, then another one, kept in turn
+      const sticky = yield* finder.provider("api", { sticky: true, strategy: "random", downFor: "30 seconds" })
+      const held = yield* pick(sticky)
+      for (let n = 0; n < 10; n++) expect(yield* pick(sticky)).toBe(held)
+      const heldInstance = (yield* sticky.all).find((i) => i.id === held)!
+      yield* sticky.noteError(heldInstance)
+      yield* sticky.noteError(heldInstance)
+      const next = yield* pick(sticky)
+      expect(next).not.toBe(held)
+      expect(["r1", "r2", "r3"]).toContain(next)
+      for (let n = 0; n < 10; n++) expect(yield* pick(sticky)).toBe(next)
+    })
+  )
+
   it.scoped("names and ids that are not node names are refused", () =>
     Effect.gen(function* () {
       const [a] = yield* clients(1)
@@ -198,6 +302,20 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Serv
       expect((yield* Effect.flip(discovery.instances("a/b")))._tag).toBe("InvalidArgumentError")
       expect((yield* Effect.flip(discovery.register({ name: "api", id: "" })))._tag).toBe("InvalidArgumentError")
       expect((yield* Effect.flip(ServiceDiscovery.make(a, "services").names))._tag).toBe("InvalidArgumentError")
+      // a service type or enabled that is not one (from JavaScript)
+      const kind = yield* Effect.flip(discovery.register({ name: "api", serviceType: "EPHEMERAL" as "DYNAMIC" }))
+      expect(kind).toMatchObject({ _tag: "InvalidArgumentError", argument: "serviceType" })
+      const enabled = yield* Effect.flip(discovery.register({ name: "api", enabled: "yes" as unknown as boolean }))
+      expect(enabled).toMatchObject({ _tag: "InvalidArgumentError", argument: "enabled" })
+      expect(yield* a.exists("/services/api")).toEqual(Option.none())
+      // parsing: enabled is a boolean when present, true when absent
+      const bytes = (json: string) => new TextEncoder().encode(json)
+      expect(ServiceDiscovery.parseInstance("/x", bytes('{"name":"a","id":"b","enabled":"no"}'))).toMatchObject({
+        _tag: "MalformedDataError",
+        reason: "enabled is not a boolean"
+      })
+      expect(ServiceDiscovery.parseInstance("/x", bytes('{"name":"a","id":"b"}'))).toMatchObject({ enabled: true })
+      expect(ServiceDiscovery.parseInstance("/x", bytes('{"name":"a","id":"b","enabled":false}'))).toMatchObject({ enabled: false })
     })
   )
 })

@@ -411,8 +411,67 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         })
         yield* fixed.awaitPresent
         expect(yield* cu.call("instances api")).toBe(
-          "effect-1@10.0.0.2:9090/b/http://10.0.0.2:9090,effect-static@10.0.0.3:7070/c/"
+          "effect-1@10.0.0.2:9090/b/http://10.0.0.2:9090,effect-static@10.0.0.3:7070/c//STATIC"
         )
+      }),
+    60_000
+  )
+
+  interop(
+    "ServiceDiscovery: sequential and disabled instances, Curator's and ours, each understood by the other's provider",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        // "full": Curator writes its "enabled" member (its default, compatible form never does)
+        yield* cu.call("discovery /rot full")
+        const javaSeq = yield* cu.call("register api 10.0.0.1 8080 a DYNAMIC_SEQUENTIAL")
+        const javaOn = yield* cu.call("register api 10.0.0.2 8080 b DYNAMIC true")
+        const javaOff = yield* cu.call("register api 10.0.0.3 8080 c DYNAMIC false")
+        const discovery = ServiceDiscovery.make(zk, "/rot")
+        const theirs = yield* discovery.instances("api")
+        expect(theirs.map((i) => `${i.id}:${i.serviceType}:${i.enabled}`).sort()).toEqual(
+          [`${javaSeq}:DYNAMIC_SEQUENTIAL:true`, `${javaOn}:DYNAMIC:true`, `${javaOff}:DYNAMIC:false`].sort()
+        )
+        // our provider leaves Curator's disabled instance out
+        const provider = yield* discovery.provider("api")
+        yield* waitUntil(Effect.map(provider.all, (all) => all.length === 3), "Curator's three instances in our cache")
+        const picked = new Set<string>()
+        for (let n = 0; n < 6; n++) picked.add(Option.getOrThrow(yield* provider.instance).id)
+        expect([...picked].sort()).toEqual([javaSeq, javaOn].sort())
+        // ours: a sequential instance and a disabled one; Curator lists both, its provider offers one
+        const seq = yield* discovery.register({
+          name: "api",
+          id: "ours-seq",
+          address: "10.0.1.1",
+          port: 9090,
+          payload: { "@class": "java.util.HashMap", zone: "d" },
+          serviceType: "DYNAMIC_SEQUENTIAL"
+        })
+        const off = yield* discovery.register({
+          name: "api",
+          id: "ours-off",
+          address: "10.0.1.2",
+          port: 9090,
+          payload: { "@class": "java.util.HashMap", zone: "e" },
+          enabled: false
+        })
+        yield* seq.awaitPresent
+        yield* off.awaitPresent
+        const listed = (yield* cu.call("instances api")).split(",")
+        expect(listed).toContain("ours-seq@10.0.1.1:9090/d//DYNAMIC_SEQUENTIAL")
+        expect(listed).toContain("ours-off@10.0.1.2:9090/e//disabled")
+        expect(yield* cu.call("provide api 30")).toBe([javaSeq, javaOn, "ours-seq"].sort().join(","))
+        // back in rotation on each side
+        yield* off.update({ enabled: true })
+        expect(yield* cu.call("provide api 30")).toBe([javaSeq, javaOn, "ours-seq", "ours-off"].sort().join(","))
+        yield* cu.call(`enable ${javaOff} true`)
+        yield* waitUntil(
+          Effect.map(provider.all, (all) => all.find((i) => i.id === javaOff)?.enabled === true),
+          "Curator's instance enabled in our cache"
+        )
+        const all = new Set<string>()
+        for (let n = 0; n < 12; n++) all.add(Option.getOrThrow(yield* provider.instance).id)
+        expect([...all].sort()).toEqual([javaSeq, javaOn, javaOff, "ours-seq", "ours-off"].sort())
       }),
     60_000
   )

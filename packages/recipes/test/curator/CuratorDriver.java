@@ -30,6 +30,8 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
 import org.apache.curator.x.discovery.ServiceInstance;
+import org.apache.curator.x.discovery.ServiceProvider;
+import org.apache.curator.x.discovery.ServiceType;
 import org.apache.curator.x.discovery.UriSpec;
 import org.apache.curator.x.discovery.details.JsonInstanceSerializer;
 import java.util.ArrayList;
@@ -243,21 +245,49 @@ public class CuratorDriver {
             mutexes.get(words[1]).release();
             System.out.println("ok released");
             break;
-          case "discovery": { // discovery <basePath>
+          case "discovery": { // discovery <basePath> [full]: "full" writes Curator 4+'s "enabled" (not the compatible form)
+            boolean compatible = words.length < 3 || !words[2].equals("full");
             discovery = ServiceDiscoveryBuilder.builder(Map.class).client(client).basePath(words[1])
-                .serializer(new JsonInstanceSerializer<>(Map.class)).build();
+                .serializer(new JsonInstanceSerializer<>(Map.class, compatible)).build();
             discovery.start();
             System.out.println("ok started");
             break;
           }
-          case "register": { // register <name> <address> <port> <zone>: the instance's id
+          case "register": { // register <name> <address> <port> <zone> [serviceType] [enabled]: the instance's id
             Map<String, String> payload = new HashMap<>();
             payload.put("zone", words[4]);
             ServiceInstance<Map> instance = ServiceInstance.<Map>builder().name(words[1]).address(words[2])
-                .port(Integer.parseInt(words[3])).payload(payload).uriSpec(new UriSpec("{scheme}://{address}:{port}")).build();
+                .port(Integer.parseInt(words[3])).payload(payload).uriSpec(new UriSpec("{scheme}://{address}:{port}"))
+                .serviceType(words.length > 5 ? ServiceType.valueOf(words[5]) : ServiceType.DYNAMIC)
+                .enabled(words.length <= 6 || Boolean.parseBoolean(words[6])).build();
             discovery.registerService(instance);
             registered.put(instance.getId(), instance);
             System.out.println("ok " + instance.getId());
+            break;
+          }
+          case "enable": { // enable <id> <true|false>: updateService with the instance (out of) rotation
+            ServiceInstance<Map> old = registered.get(words[1]);
+            ServiceInstance<Map> changed = new ServiceInstance<>(old.getName(), old.getId(), old.getAddress(), old.getPort(),
+                old.getSslPort(), old.getPayload(), old.getRegistrationTimeUTC(), old.getServiceType(), old.getUriSpec(),
+                Boolean.parseBoolean(words[2]));
+            discovery.updateService(changed);
+            registered.put(changed.getId(), changed);
+            System.out.println("ok updated");
+            break;
+          }
+          case "provide": { // provide <name> <n>: the distinct ids of n picks by a round-robin provider, sorted
+            ServiceProvider<Map> provider = discovery.serviceProviderBuilder().serviceName(words[1]).build();
+            provider.start();
+            try {
+              java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+              for (int n = Integer.parseInt(words[2]); n > 0; n--) {
+                ServiceInstance<Map> i = provider.getInstance();
+                ids.add(i == null ? "none" : i.getId());
+              }
+              System.out.println("ok " + String.join(",", ids));
+            } finally {
+              provider.close();
+            }
             break;
           }
           case "unregister": // unregister <id>
@@ -268,7 +298,8 @@ public class CuratorDriver {
             List<String> out = new ArrayList<>();
             for (ServiceInstance<Map> i : discovery.queryForInstances(words[1])) {
               Object zone = i.getPayload() == null ? null : i.getPayload().get("zone");
-              out.add(i.getId() + "@" + i.getAddress() + ":" + i.getPort() + "/" + zone + "/" + i.buildUriSpec());
+              out.add(i.getId() + "@" + i.getAddress() + ":" + i.getPort() + "/" + zone + "/" + i.buildUriSpec()
+                  + (i.getServiceType() == ServiceType.DYNAMIC ? "" : "/" + i.getServiceType()) + (i.isEnabled() ? "" : "/disabled"));
             }
             Collections.sort(out);
             System.out.println("ok " + String.join(",", out));
