@@ -1,8 +1,9 @@
 // Start-up of a short script, the way a CLI or a cron job runs: a fresh process imports the
 // client, connects, reads one 256-byte node and closes. Each worker (bench/startup/*.mjs) runs
-// the built packages (packages/*/dist, what npm installs; built first with `tsc -b`) with the
-// runtime's own loader, no bundling: effect-zk's promise facade under Node, Bun and Deno, its
-// Effect API under Node (importing "effect" as the README does), and node-zookeeper-client.
+// the built packages (packages/*/dist, what npm installs; built first as `npm run build` does) with the
+// runtime's own loader: effect-zk's promise facade under Node, Bun and Deno, unbundled and as the
+// standalone module (one file with Effect inside), its Effect API under Node (importing "effect"
+// as the README does), and node-zookeeper-client.
 // Interleaved round by round; prints the medians of the import, the connect, the first reply
 // (since the process began) and the whole process (spawn to exit, seen from here), and writes
 // them to bench/RESULTS.md between this script's markers.
@@ -14,7 +15,7 @@ import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Effect } from "effect"
 import * as os from "node:os"
-import { binary, type Runtime, execute } from "../scripts/runtime.js"
+import { binary, builtCommand, type Runtime, execute } from "../scripts/runtime.js"
 import { writeResultsPart } from "./results.js"
 
 const quick = process.env.BENCH_QUICK === "1"
@@ -25,25 +26,18 @@ interface Entry {
   readonly cmd: () => { readonly command: string; readonly args: ReadonlyArray<string> }
 }
 
-const other = (runtime: Runtime, args: ReadonlyArray<string>) => () => ({ command: binary(runtime).path, args })
+const worker = (runtime: Runtime | "node", file: string, platform?: string) => () =>
+  builtCommand(runtime, `bench/startup/${file}`, platform === undefined ? [] : [platform])
 
 const entries: ReadonlyArray<Entry> = [
-  { label: "node-zookeeper-client (Node)", cmd: () => ({ command: process.execPath, args: ["bench/startup/node-zookeeper-client.mjs"] }) },
-  { label: "effect-zk promise facade (Node)", cmd: () => ({ command: process.execPath, args: ["bench/startup/promise.mjs"] }) },
-  { label: "effect-zk Effect API (Node)", cmd: () => ({ command: process.execPath, args: ["bench/startup/effect.mjs"] }) },
-  { label: "effect-zk promise facade (Bun)", cmd: other("bun", ["bench/startup/promise.mjs", "@effect-zk/platform-bun"]) },
-  {
-    label: "effect-zk promise facade (Deno)",
-    cmd: other("deno", [
-      "run",
-      "--node-modules-dir=manual",
-      "--allow-net",
-      "--allow-env",
-      "--allow-read",
-      "bench/startup/promise.mjs",
-      "@effect-zk/platform-deno"
-    ])
-  }
+  { label: "node-zookeeper-client (Node)", cmd: worker("node", "node-zookeeper-client.mjs") },
+  { label: "effect-zk promise facade (Node)", cmd: worker("node", "promise.mjs") },
+  { label: "effect-zk standalone facade (Node)", cmd: worker("node", "promise.mjs", "@effect-zk/platform-node/standalone") },
+  { label: "effect-zk Effect API (Node)", cmd: worker("node", "effect.mjs") },
+  { label: "effect-zk promise facade (Bun)", cmd: worker("bun", "promise.mjs", "@effect-zk/platform-bun") },
+  { label: "effect-zk standalone facade (Bun)", cmd: worker("bun", "promise.mjs", "@effect-zk/platform-bun/standalone") },
+  { label: "effect-zk promise facade (Deno)", cmd: worker("deno", "promise.mjs", "@effect-zk/platform-deno") },
+  { label: "effect-zk standalone facade (Deno)", cmd: worker("deno", "promise.mjs", "@effect-zk/platform-deno/standalone") }
 ]
 
 interface Times {
@@ -77,10 +71,11 @@ const runOnce = async (entry: Entry, env: Record<string, string>): Promise<Times
 }
 
 const program = Effect.gen(function* () {
-  const built = yield* Effect.promise(() =>
-    execute({ command: process.execPath, args: ["node_modules/typescript/bin/tsc", "-b", "tsconfig.build.json"] }, { timeoutMillis: 300_000 })
-  )
-  if (built.code !== 0) return yield* Effect.dieMessage(`tsc -b failed: ${built.stdout}${built.stderr}`)
+  // npm run build: tsc, then the standalone modules (over tsc's standalone.js)
+  for (const args of [["node_modules/typescript/bin/tsc", "-b", "tsconfig.build.json"], ["scripts/bundle-standalone.mjs"]]) {
+    const built = yield* Effect.promise(() => execute({ command: process.execPath, args }, { timeoutMillis: 300_000 }))
+    if (built.code !== 0) return yield* Effect.dieMessage(`${args.join(" ")} failed: ${built.stdout}${built.stderr}`)
+  }
   const given = process.env.ZK_HOSTS
   const hosts = given !== undefined && given !== "" ? given : yield* Effect.flatMap(TestCluster.make({}), (c) => c.connectString())
   const path = `/effect-zk-startup-${Date.now().toString(36)}`

@@ -113,6 +113,24 @@ export const command = (
   args: [...runFlags(runtime), file, ...args]
 })
 
+/**
+ * The command line running a JavaScript `file` under `runtime` against the built packages
+ * (each package's `dist`, what npm installs: no source condition), as a user's script runs.
+ */
+export const builtCommand = (
+  runtime: Runtime | "node",
+  file: string,
+  args: ReadonlyArray<string> = []
+): { readonly command: string; readonly args: ReadonlyArray<string> } =>
+  runtime === "node"
+    ? { command: process.execPath, args: [file, ...args] }
+    : runtime === "bun"
+      ? { command: binary("bun").path, args: [file, ...args] }
+      : {
+          command: binary("deno").path,
+          args: ["run", "--node-modules-dir=manual", "--allow-net", "--allow-env", "--allow-read", file, ...args]
+        }
+
 /** A TypeScript file run under Node through the repository's tsx, with the workspace packages' sources. */
 export const tsx = (
   file: string,

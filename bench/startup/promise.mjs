@@ -1,5 +1,5 @@
 // bench/startup.ts worker: a script on effect-zk's promise facade, from the built packages (as
-// an npm user gets them), under Node, Bun or Deno (argv[2]: the platform package). Prints one
+// an npm user gets them), under Node, Bun or Deno (argv[2]: the platform package, or its standalone module). Prints one
 // JSON line of times in ms: the import, the connect, and the first reply since the process began.
 const platform = process.argv[2] ?? "@effect-zk/platform-node"
 const { ZK_HOSTS: hosts, BENCH_PATH: path } = process.env

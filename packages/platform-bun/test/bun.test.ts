@@ -5,7 +5,7 @@ import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect } from "vitest"
-import { binary, command, execute } from "../../../scripts/runtime.js"
+import { binary, builtCommand, command, execute } from "../../../scripts/runtime.js"
 
 /** Runs a file under Bun against the cluster; its output is printed, so CI logs show Bun's own counts. */
 const runUnderBun = (file: string, timeoutMillis: number) =>
@@ -44,6 +44,22 @@ layer(TestCluster.layer({ tls: true }), { excludeTestServices: true })("Bun", (i
         expect(result.stdout).toContain("[listener] SUSPENDED")
         expect(result.stdout).toContain("promise facade: flag = on (version 1)")
         expect(result.stdout).toContain("Done.")
+      }),
+    90_000
+  )
+
+  it.scoped(
+    "examples/standalone.mjs runs under Bun on @effect-zk/platform-bun/standalone (the built module)",
+    () =>
+      Effect.gen(function* () {
+        const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+        const result = yield* Effect.promise((signal) =>
+          execute(builtCommand("bun", "examples/standalone.mjs"), { env: { ZK_HOSTS: hosts }, timeoutMillis: 60_000, signal })
+        )
+        expect(result.code, result.stdout + result.stderr).toBe(0)
+        expect(result.stdout).toContain("bun: transaction: Created, Created, Checked")
+        expect(result.stdout).toContain("bun: missing node: NoNodeError (a NoNodeError)")
+        expect(result.stdout).toContain("bun: done")
       }),
     90_000
   )

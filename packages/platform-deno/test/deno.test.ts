@@ -5,7 +5,7 @@ import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect } from "vitest"
-import { binary, command, execute } from "../../../scripts/runtime.js"
+import { binary, builtCommand, command, execute } from "../../../scripts/runtime.js"
 
 /** Runs a file under Deno against the cluster; its output is printed, so CI logs show Deno's own counts. */
 const runUnderDeno = (file: string, timeoutMillis: number) =>
@@ -81,5 +81,21 @@ layer(TestCluster.layer({ tls: true }), { excludeTestServices: true })("Deno", (
         expect(result.code, result.stdout + result.stderr).toBe(0)
       }),
     150_000
+  )
+
+  it.scoped(
+    "examples/standalone.mjs runs under Deno on @effect-zk/platform-deno/standalone (the built module)",
+    () =>
+      Effect.gen(function* () {
+        const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+        const result = yield* Effect.promise((signal) =>
+          execute(builtCommand("deno", "examples/standalone.mjs"), { env: { ZK_HOSTS: hosts }, timeoutMillis: 60_000, signal })
+        )
+        expect(result.code, result.stdout + result.stderr).toBe(0)
+        expect(result.stdout).toContain("deno: transaction: Created, Created, Checked")
+        expect(result.stdout).toContain("deno: missing node: NoNodeError (a NoNodeError)")
+        expect(result.stdout).toContain("deno: done")
+      }),
+    90_000
   )
 })

@@ -70,4 +70,20 @@ layer(TestCluster.layer({ tls: true }), { excludeTestServices: true })("Node 24"
       }),
     90_000
   )
+
+  it.scoped(
+    "examples/standalone.mjs runs on @effect-zk/platform-node/standalone under Node 24",
+    () =>
+      Effect.gen(function* () {
+        const binary = yield* node24
+        const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+        const result = yield* Effect.promise((signal) =>
+          execute({ command: binary, args: ["examples/standalone.mjs"] }, { env: { ZK_HOSTS: hosts }, timeoutMillis: 60_000, signal })
+        )
+        expect(result.code, result.stdout + result.stderr).toBe(0)
+        expect(result.stdout).toContain("node: missing node: NoNodeError (a NoNodeError)")
+        expect(result.stdout).toContain("node: done")
+      }),
+    90_000
+  )
 })

@@ -1,0 +1,37 @@
+/**
+ * The promise facade in one file, for scripts that do not use Effect themselves: `connect` and
+ * the modules a promise user needs (`Acl`, `Transaction`, `Path`, `ZooKeeperError`), built into
+ * a single ES module that carries its own copy of Effect and of `@effect-zk/core`. Node loads it
+ * in a fraction of the time it takes to load Effect's modules one file at a time (see
+ * bench/RESULTS.md, "Start-up").
+ *
+ * ```ts
+ * import { connect, Transaction } from "@effect-zk/platform-node/standalone"
+ *
+ * const zk = await connect({ hosts: "127.0.0.1:2181" })
+ * await zk.transaction([Transaction.create("/a"), Transaction.create("/a/b")])
+ * await zk.close()
+ * ```
+ *
+ * Because its Effect and core are copies, an Effect program should import
+ * `@effect-zk/platform-node` instead: the error classes exported here are not those of
+ * `@effect-zk/core` (tell errors apart by `_tag`, as the README does, or with this module's
+ * classes). In the sources (the `effect-zk-source` condition) it is the unbundled modules.
+ *
+ * @since 0.1.0
+ */
+
+/** The promise facade's `connect()` on Node; see `NodeZooKeeper.connect`. @since 0.1.0 */
+export { connect } from "./NodeZooKeeper.js"
+/** ACLs: `OPEN_ACL_UNSAFE`, `makeAcl`, `makeDigestAcl`, ... (core's `Acl`). @since 0.1.0 */
+export * as Acl from "@effect-zk/core/Acl"
+/** A multi-operation transaction's operations (core's `Transaction`). @since 0.1.0 */
+export * as Transaction from "@effect-zk/core/Transaction"
+/** Path helpers: `join`, `parent`, `basename`, `validate` (core's `Path`). @since 0.1.0 */
+export * as Path from "@effect-zk/core/Path"
+/** The error classes a promise rejects with (core's `ZooKeeperError`). @since 0.1.0 */
+export * as ZooKeeperError from "@effect-zk/core/ZooKeeperError"
+/** The client `connect` resolves to. @since 0.1.0 */
+export type { PromiseZooKeeper } from "@effect-zk/core/Promise"
+/** `connect`'s options. @since 0.1.0 */
+export type { Options } from "@effect-zk/core/ZooKeeperConfig"
