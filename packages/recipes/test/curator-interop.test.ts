@@ -19,7 +19,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings, Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings (int and long), Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -300,6 +300,36 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
           { concurrency: 2 }
         )
         expect(yield* cu.call("longget l")).toBe(String(2 ** 33 + 42))
+      }),
+    60_000
+  )
+
+  interop(
+    "Counter with curator: true and Curator's DistributedAtomicInteger count together; ours refuses to pass 32 bits",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("int i /hits")
+        expect(yield* cu.call("intadd i 5")).toBe("true 5")
+        const ours = yield* Counter.make(zk, "/hits", { curator: true })
+        expect(yield* ours.add(-7)).toEqual({ preValue: 5, postValue: -2 })
+        expect(yield* cu.call("intget i")).toBe("-2")
+        expect(yield* cu.call("intadd i 2147483000")).toBe("true 2147482998")
+        expect(yield* ours.value).toBe(2_147_482_998)
+        // past 2^31 - 1: refused here (Curator's own add would wrap to a negative count)
+        const over = yield* Effect.flip(ours.add(1000))
+        expect(over).toMatchObject({ _tag: "InvalidArgumentError", argument: "value" })
+        expect(yield* cu.call("intget i")).toBe("2147482998")
+        // racing decrements from both sides lose none
+        yield* Effect.all(
+          [
+            Effect.forEach(Array.from({ length: 20 }), () => ours.add(-1), { discard: true }),
+            Effect.forEach(Array.from({ length: 20 }), () => cu.call("intadd i -1"), { discard: true })
+          ],
+          { concurrency: 2 }
+        )
+        expect(yield* ours.value).toBe(2_147_482_958)
+        expect(yield* cu.call("intget i")).toBe("2147482958")
       }),
     60_000
   )

@@ -24,6 +24,7 @@ import org.apache.curator.framework.recipes.atomic.AtomicValue;
 import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
 import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
+import org.apache.curator.framework.recipes.atomic.DistributedAtomicInteger;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.retry.RetryOneTime;
@@ -65,6 +66,7 @@ public class CuratorDriver {
     Map<String, GroupMember> members = new HashMap<>();
     Map<String, SharedCount> counts = new HashMap<>();
     Map<String, DistributedAtomicLong> longs = new HashMap<>();
+    Map<String, DistributedAtomicInteger> ints = new HashMap<>();
     Map<String, DistributedBarrier> barriers = new HashMap<>();
     Map<String, DistributedDoubleBarrier> doubles = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
@@ -184,6 +186,18 @@ public class CuratorDriver {
           }
           case "longget": // longget <name>
             System.out.println("ok " + longs.get(words[1]).get().postValue());
+            break;
+          case "int": // int <name> <path>: a DistributedAtomicInteger
+            ints.put(words[1], new DistributedAtomicInteger(client, words[2], new RetryNTimes(500, 5)));
+            System.out.println("ok made");
+            break;
+          case "intadd": { // intadd <name> <n>: whether it succeeded, and the value after
+            AtomicValue<Integer> v = ints.get(words[1]).add(Integer.parseInt(words[2]));
+            System.out.println("ok " + v.succeeded() + " " + v.postValue());
+            break;
+          }
+          case "intget": // intget <name>
+            System.out.println("ok " + ints.get(words[1]).get().postValue());
             break;
           case "barrier": // barrier <name> <path>: a DistributedBarrier
             barriers.put(words[1], new DistributedBarrier(client, words[2]));
