@@ -13,6 +13,8 @@ export * as ChildrenWatch from "./ChildrenWatch.js"
 export * as ConnectionStatePolicy from "./ConnectionStatePolicy.js"
 /** kazoo's Counter: an atomic int or float counter. @since 0.1.0 */
 export * as Counter from "./Counter.js"
+/** Curator's queues (SimpleDistributedQueue; DistributedQueue, its priority and delay kinds) with Curator's znodes. @since 0.1.0 */
+export * as CuratorQueue from "./CuratorQueue.js"
 /** kazoo's DataWatch: a node's data, at once and on every change. @since 0.1.0 */
 export * as DataWatch from "./DataWatch.js"
 /** kazoo's DoubleBarrier: enter together, leave together. @since 0.1.0 */

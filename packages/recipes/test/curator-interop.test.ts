@@ -1,5 +1,6 @@
 import {
   Barrier,
+  CuratorQueue,
   Counter,
   DoubleBarrier,
   Election,
@@ -19,7 +20,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings (int and long), Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings (int and long), the queues, Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -330,6 +331,102 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         )
         expect(yield* ours.value).toBe(2_147_482_958)
         expect(yield* cu.call("intget i")).toBe("2147482958")
+      }),
+    60_000
+  )
+
+  interop(
+    "CuratorQueue.simple and Curator's SimpleDistributedQueue: items offered on either side are taken on the other",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        yield* cu.call("sq q /simple")
+        yield* cu.call("sqoffer q from-curator-1")
+        yield* cu.call("sqoffer q from-curator-2")
+        const ours = yield* CuratorQueue.simple(zk, "/simple")
+        const text = (b: Uint8Array) => new TextDecoder().decode(b)
+        expect(text(yield* ours.take)).toBe("from-curator-1")
+        yield* ours.offer("from-us")
+        expect(yield* cu.call("sqpoll q 5000")).toBe("from-curator-2")
+        expect(yield* cu.call("sqpoll q 5000")).toBe("from-us")
+        expect(yield* cu.call("sqpoll q 100")).toBe("none")
+      }),
+    60_000
+  )
+
+  interop(
+    "CuratorQueue.distributed and Curator's DistributedQueue, priority and delay queues: items (and putMulti's) cross both ways, in order",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        const text = (b: Uint8Array) => new TextDecoder().decode(b)
+        const takeN = (q: CuratorQueue.DistributedQueue, n: number) =>
+          Effect.map(Stream.runCollect(Stream.take(Stream.map(q.items, text), n)), (c) => [...c])
+        // Curator produces, we consume: one item, then three in one node
+        yield* cu.call("dq p /fifo fifo - producer")
+        yield* cu.call("dqput p x")
+        yield* cu.call("dqput p y,z,w")
+        const fifo = yield* CuratorQueue.distributed(zk, "/fifo")
+        expect(yield* takeN(fifo, 4)).toEqual(["x", "y", "z", "w"])
+        // we produce, Curator's consumer consumes
+        yield* cu.call("dq c /fifo fifo - consumer")
+        yield* fifo.put("p")
+        yield* fifo.putMulti(["q", "r"])
+        const curatorGot = [yield* cu.call("dqnext c 5000"), yield* cu.call("dqnext c 5000"), yield* cu.call("dqnext c 5000")]
+        expect(curatorGot).toEqual(["p", "q", "r"])
+        // priority: both sides' items in one order
+        yield* cu.call("dq pp /prio priority - producer")
+        yield* cu.call("dqput pp late 10")
+        yield* cu.call("dqput pp early -5")
+        const prio = yield* CuratorQueue.distributed(zk, "/prio", { order: "priority" })
+        yield* prio.put("mid", { priority: 0 })
+        expect(yield* takeN(prio, 3)).toEqual(["early", "mid", "late"])
+        yield* prio.put("b", { priority: 7 })
+        yield* prio.put("a", { priority: -7 })
+        yield* cu.call("dq pc /prio priority - consumer")
+        expect([yield* cu.call("dqnext pc 5000"), yield* cu.call("dqnext pc 5000")]).toEqual(["a", "b"])
+        // delay: Curator's due time is honoured here, ours by Curator
+        yield* cu.call("dq dp /delay delay - producer")
+        yield* cu.call("dqput dp later 700")
+        yield* cu.call("dqput dp now 0")
+        const delay = yield* CuratorQueue.distributed(zk, "/delay", { order: "delay" })
+        expect(text(yield* delay.take)).toBe("now")
+        expect(yield* delay.takeWithin("200 millis")).toEqual(Option.none())
+        expect(text(yield* delay.take)).toBe("later")
+        yield* cu.call("dq dc /delay delay - consumer")
+        yield* delay.put("ours-later", { delayUntil: Date.now() + 800 })
+        yield* delay.put("ours-now")
+        expect(yield* cu.call("dqnext dc 5000")).toBe("ours-now")
+        expect(yield* cu.call("dqnext dc 300")).toBe("none")
+        expect(yield* cu.call("dqnext dc 5000")).toBe("ours-later")
+      }),
+    60_000
+  )
+
+  interop(
+    "CuratorQueue.distributed with a lockPath and Curator's DistributedQueue with the same lockPath: every item processed once",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        const text = (b: Uint8Array) => new TextDecoder().decode(b)
+        yield* cu.call("dq p /jobs fifo /jobs-locks producer")
+        for (let i = 0; i < 10; i++) yield* cu.call(`dqput p job-${i}`)
+        const ours = yield* CuratorQueue.distributed(zk, "/jobs", { lockPath: "/jobs-locks" })
+        const done: Array<string> = []
+        // Curator's consumer and ours take turns on the same items
+        yield* cu.call("dq c /jobs fifo /jobs-locks consumer")
+        yield* Effect.forEach(Array.from({ length: 3 }), () =>
+          Effect.timeout(ours.process((item) => Effect.sync(() => done.push(text(item)))), "300 millis").pipe(Effect.ignore)
+        )
+        const curatorDone: Array<string> = []
+        for (;;) {
+          const next = yield* cu.call("dqnext c 1500")
+          if (next === "none") break
+          curatorDone.push(next)
+        }
+        const all = [...done, ...curatorDone].sort()
+        expect(all).toEqual(Array.from({ length: 10 }, (_, i) => `job-${i}`).sort())
+        expect(yield* childrenOf(zk, "/jobs")).toEqual([])
       }),
     60_000
   )

@@ -24,6 +24,20 @@ import org.apache.curator.framework.recipes.atomic.AtomicValue;
 import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
 import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
+import org.apache.curator.framework.recipes.queue.DistributedDelayQueue;
+import org.apache.curator.framework.recipes.queue.DistributedPriorityQueue;
+import org.apache.curator.framework.recipes.queue.DistributedQueue;
+import org.apache.curator.framework.recipes.queue.MultiItem;
+import org.apache.curator.framework.recipes.queue.QueueBase;
+import org.apache.curator.framework.recipes.queue.QueueBuilder;
+import org.apache.curator.framework.recipes.queue.QueueConsumer;
+import org.apache.curator.framework.recipes.queue.QueueSerializer;
+import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
+import org.apache.curator.framework.state.ConnectionState;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicInteger;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.framework.recipes.leader.Participant;
@@ -50,6 +64,51 @@ public class CuratorDriver {
     return out.toString();
   }
 
+  /** A queue item as UTF-8 text. */
+  static final QueueSerializer<String> TEXT = new QueueSerializer<String>() {
+    public byte[] serialize(String item) { return item.getBytes(StandardCharsets.UTF_8); }
+    public String deserialize(byte[] bytes) { return new String(bytes, StandardCharsets.UTF_8); }
+  };
+
+  /** MultiItem over a list. */
+  static MultiItem<String> multi(List<String> items) {
+    Iterator<String> it = items.iterator();
+    return () -> it.hasNext() ? it.next() : null;
+  }
+
+  /**
+   * A started Curator queue of text items: kind "fifo", "priority" or "delay"; with consumed
+   * != null a consumer putting what it receives there, else producer-only; lockPath "-" for none.
+   */
+  static QueueBase<String> textQueue(CuratorFramework client, String path, String kind, String lockPath,
+      LinkedBlockingQueue<String> consumed) throws Exception {
+    QueueConsumer<String> consumer = consumed == null ? null : new QueueConsumer<String>() {
+      public void consumeMessage(String item) { consumed.add(item); }
+      public void stateChanged(CuratorFramework c, ConnectionState s) {}
+    };
+    QueueBuilder<String> builder = QueueBuilder.builder(client, consumer, TEXT, path).putInBackground(false);
+    if (!lockPath.equals("-")) builder = builder.lockPath(lockPath);
+    QueueBase<String> queue = kind.equals("priority") ? builder.buildPriorityQueue(0)
+        : kind.equals("delay") ? builder.buildDelayQueue() : builder.buildQueue();
+    queue.start();
+    return queue;
+  }
+
+  /** Puts text items (one, or several in one node) with a priority or a delay in ms as the kind wants. */
+  static void putText(QueueBase<String> queue, List<String> items, long arg) throws Exception {
+    if (queue instanceof DistributedPriorityQueue) {
+      DistributedPriorityQueue<String> q = (DistributedPriorityQueue<String>) queue;
+      if (items.size() == 1) q.put(items.get(0), (int) arg); else q.putMulti(multi(items), (int) arg);
+    } else if (queue instanceof DistributedDelayQueue) {
+      DistributedDelayQueue<String> q = (DistributedDelayQueue<String>) queue;
+      long at = System.currentTimeMillis() + arg;
+      if (items.size() == 1) q.put(items.get(0), at); else q.putMulti(multi(items), at);
+    } else {
+      DistributedQueue<String> q = (DistributedQueue<String>) queue;
+      if (items.size() == 1) q.put(items.get(0)); else q.putMulti(multi(items));
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     CuratorFramework client = CuratorFrameworkFactory.newClient(args[0], 10000, 10000, new RetryOneTime(200));
     client.start();
@@ -67,6 +126,9 @@ public class CuratorDriver {
     Map<String, SharedCount> counts = new HashMap<>();
     Map<String, DistributedAtomicLong> longs = new HashMap<>();
     Map<String, DistributedAtomicInteger> ints = new HashMap<>();
+    Map<String, SimpleDistributedQueue> simpleQueues = new HashMap<>();
+    Map<String, QueueBase<String>> queues = new HashMap<>();
+    Map<String, LinkedBlockingQueue<String>> queueOut = new HashMap<>();
     Map<String, DistributedBarrier> barriers = new HashMap<>();
     Map<String, DistributedDoubleBarrier> doubles = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
@@ -187,6 +249,34 @@ public class CuratorDriver {
           case "longget": // longget <name>
             System.out.println("ok " + longs.get(words[1]).get().postValue());
             break;
+          case "sq": // sq <name> <path>: a SimpleDistributedQueue
+            simpleQueues.put(words[1], new SimpleDistributedQueue(client, words[2]));
+            System.out.println("ok made");
+            break;
+          case "sqoffer": // sqoffer <name> <text>
+            simpleQueues.get(words[1]).offer(words[2].getBytes(StandardCharsets.UTF_8));
+            System.out.println("ok offered");
+            break;
+          case "sqpoll": { // sqpoll <name> <ms>: the next item's text, or none
+            byte[] item = simpleQueues.get(words[1]).poll(Long.parseLong(words[2]), TimeUnit.MILLISECONDS);
+            System.out.println("ok " + (item == null ? "none" : new String(item, StandardCharsets.UTF_8)));
+            break;
+          }
+          case "dq": // dq <name> <path> <fifo|priority|delay> <lockPath|-> <producer|consumer>
+            queueOut.put(words[1], new LinkedBlockingQueue<>());
+            queues.put(words[1], textQueue(client, words[2], words[3], words[4],
+                words[5].equals("consumer") ? queueOut.get(words[1]) : null));
+            System.out.println("ok made");
+            break;
+          case "dqput": // dqput <name> <text[,text...]> [priority | delay ms]
+            putText(queues.get(words[1]), Arrays.asList(words[2].split(",")), words.length > 3 ? Long.parseLong(words[3]) : 0);
+            System.out.println("ok put");
+            break;
+          case "dqnext": { // dqnext <name> <ms>: the next item its consumer received, or none
+            String item = queueOut.get(words[1]).poll(Long.parseLong(words[2]), TimeUnit.MILLISECONDS);
+            System.out.println("ok " + (item == null ? "none" : item));
+            break;
+          }
           case "int": // int <name> <path>: a DistributedAtomicInteger
             ints.put(words[1], new DistributedAtomicInteger(client, words[2], new RetryNTimes(500, 5)));
             System.out.println("ok made");
@@ -332,6 +422,7 @@ public class CuratorDriver {
     for (LeaderSelector selector : selectors.values()) selector.close();
     for (GroupMember member : members.values()) member.close();
     for (SharedCount count : counts.values()) count.close();
+    for (QueueBase<String> queue : queues.values()) queue.close();
     if (discovery != null) discovery.close();
     client.close();
   }

@@ -1,0 +1,228 @@
+import { CuratorQueue } from "@effect-zk/recipes"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { layer } from "@effect/vitest"
+import { Clock, Data, Effect, Exit, Fiber, Option, Stream } from "effect"
+import * as fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { childrenOf, clients, text } from "./helpers.js"
+
+const bytes = (s: string) => new TextEncoder().encode(s)
+
+describe("CuratorQueue's item framing (Curator's ItemSerializer)", () => {
+  it("encodes a version, then 1, length, bytes per item, then 2", () => {
+    expect([...CuratorQueue.encodeItems([bytes("ab"), new Uint8Array(0)])]).toEqual([
+      0, 1, 0, 1, 1, 0, 0, 0, 2, 97, 98, 1, 0, 0, 0, 0, 2
+    ])
+    expect([...CuratorQueue.encodeItems([])]).toEqual([0, 1, 0, 1, 2])
+  })
+
+  it("decodes what it encodes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 8 }), (items) => {
+        const decoded = CuratorQueue.decodeItems("/q/queue-0000000001", CuratorQueue.encodeItems(items))
+        expect(decoded).toEqual(items)
+      })
+    )
+  })
+
+  it("names what is wrong with bytes that are not the framing", () => {
+    const reason = (data: ReadonlyArray<number>) => {
+      const out = CuratorQueue.decodeItems("/q/queue-0000000001", new Uint8Array(data))
+      return Array.isArray(out) ? "decoded" : (out as { readonly reason: string }).reason
+    }
+    expect(reason([1, 2])).toMatch(/2 bytes/)
+    expect(reason([0, 0, 0, 1, 2])).toMatch(/version 1, not 65537/)
+    expect(reason([0, 1, 0, 1, 7])).toMatch(/opcode 7 at byte 4/)
+    expect(reason([0, 1, 0, 1, 1, 0, 0])).toMatch(/length cut short/)
+    expect(reason([0, 1, 0, 1, 1, 0, 0, 0, 9, 1, 2])).toMatch(/an item of 9 bytes/)
+    expect(reason([0, 1, 0, 1, 1, 0, 0, 0, 1, 65])).toMatch(/no end marker/)
+    expect(reason([0, 1, 0, 1, 1, 0xff, 0xff, 0xff, 0xff, 2])).toMatch(/an item of -1 bytes/)
+    // any prefix of a good node is refused, never read as fewer items
+    const good = [...CuratorQueue.encodeItems([bytes("one"), bytes("two")])]
+    for (let n = 0; n < good.length; n++) expect(reason(good.slice(0, n))).not.toBe("decoded")
+  })
+})
+
+class Boom extends Data.TaggedError("Boom")<{ readonly item: string }> {}
+
+layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("CuratorQueue", (it) => {
+  it.scoped("simple: Curator's qn- nodes, first in first out; peek, poll, take waits, takeWithin gives up, foreign nodes left alone", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.simple(zk, "/sq")
+      expect(yield* queue.poll).toEqual(Option.none())
+      expect(yield* queue.peek).toEqual(Option.none())
+      const first = yield* queue.offer("one")
+      expect(first).toMatch(/^\/sq\/qn-\d{10}$/)
+      yield* queue.offer(bytes("two"))
+      yield* other.create("/sq/foreign", { data: "not an item" })
+      expect(yield* queue.length).toBe(2)
+      expect(Option.map(yield* queue.peek, text)).toEqual(Option.some("one"))
+      expect(yield* queue.length).toBe(2)
+      const consumer = yield* CuratorQueue.simple(other, "/sq")
+      expect(Option.map(yield* consumer.poll, text)).toEqual(Option.some("one"))
+      expect(text(yield* consumer.take)).toBe("two")
+      expect(yield* consumer.takeWithin("200 millis")).toEqual(Option.none())
+      // take waits for the next offer
+      const waiting = yield* Effect.fork(consumer.take)
+      yield* Effect.sleep("100 millis")
+      yield* queue.offer("three")
+      expect(text(yield* Fiber.join(waiting))).toBe("three")
+      expect(yield* childrenOf(other, "/sq")).toEqual(["foreign"])
+    })
+  )
+
+  it.scoped("distributed: queue- nodes in Curator's framing; putMulti's items taken together, in order; items streams", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.distributed(zk, "/dq")
+      const path = yield* queue.put("a")
+      expect(path).toMatch(/^\/dq\/queue-\d{10}$/)
+      expect([...(yield* other.get(path)).data]).toEqual([...CuratorQueue.encodeItems([bytes("a")])])
+      yield* queue.putMulti(["b", "c", "d"])
+      yield* queue.put("e")
+      expect(yield* queue.length).toBe(3)
+      const consumer = yield* CuratorQueue.distributed(other, "/dq")
+      expect(text(yield* consumer.take)).toBe("a")
+      expect(Option.map(yield* consumer.takeWithin("1 second"), text)).toEqual(Option.some("b"))
+      // the rest of that node is this handle's now: the node is gone
+      expect(yield* queue.length).toBe(1)
+      const rest = yield* consumer.items.pipe(Stream.take(3), Stream.map(text), Stream.runCollect)
+      expect([...rest]).toEqual(["c", "d", "e"])
+      expect(yield* consumer.takeWithin("200 millis")).toEqual(Option.none())
+    })
+  )
+
+  it.scoped("distributed: a node that is not Curator's framing is removed and reported; the next take goes on", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.distributed(zk, "/bad")
+      yield* other.create("/bad/queue-", { data: "garbage", sequence: true, makepath: true })
+      yield* queue.put("fine")
+      const error = yield* Effect.flip(queue.take)
+      expect(error).toMatchObject({ _tag: "MalformedDataError" })
+      expect(error.message).toMatch(/\/bad\/queue-\d{10}.*not Curator's queue item framing/)
+      expect(text(yield* queue.take)).toBe("fine")
+      expect(yield* childrenOf(other, "/bad")).toEqual([])
+    })
+  )
+
+  it.scoped("priority: Curator's priority names; lower first, then first in first out", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.distributed(zk, "/pq", { order: "priority" })
+      const late = yield* queue.put("late", { priority: 10 })
+      expect(late).toMatch(/^\/pq\/queue-10000000A\d{10}$/)
+      const early = yield* queue.put("early", { priority: -5 })
+      expect(early).toMatch(/^\/pq\/queue-0FFFFFFFB\d{10}$/)
+      yield* queue.put("mid-1")
+      yield* queue.put("mid-2", { priority: 0 })
+      yield* queue.put("max", { priority: 2 ** 31 - 1 })
+      yield* queue.put("min", { priority: -(2 ** 31) })
+      const consumer = yield* CuratorQueue.distributed(other, "/pq", { order: "priority" })
+      const order = yield* consumer.items.pipe(Stream.take(6), Stream.map(text), Stream.runCollect)
+      expect([...order]).toEqual(["min", "early", "mid-1", "mid-2", "late", "max"])
+    })
+  )
+
+  it.scoped("delay: Curator's due-time names; an item is never taken before its time, earliest first", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.distributed(zk, "/lq", { order: "delay" })
+      const now = yield* Clock.currentTimeMillis
+      const later = yield* queue.put("later", { delayUntil: now + 1200 })
+      const hex = (now + 1200).toString(16).toUpperCase()
+      expect(later).toBe(`/lq/queue-|${hex}|${later.slice(-10)}`)
+      yield* queue.put("soon", { delayUntil: new Date(now + 600) })
+      yield* queue.put("now")
+      const consumer = yield* CuratorQueue.distributed(other, "/lq", { order: "delay" })
+      expect(text(yield* consumer.take)).toBe("now")
+      const takeTimed = Effect.flatMap(consumer.take, (item) => Effect.map(Clock.currentTimeMillis, (at) => ({ item: text(item), at })))
+      const soon = yield* takeTimed
+      expect(soon.item).toBe("soon")
+      expect(soon.at).toBeGreaterThanOrEqual(now + 600)
+      const last = yield* takeTimed
+      expect(last.item).toBe("later")
+      expect(last.at).toBeGreaterThanOrEqual(now + 1200)
+    })
+  )
+
+  it.scoped("lockPath: process removes an item once processed, puts back one that fails, leaves one interrupted", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.distributed(zk, "/lk", { lockPath: "/lk-locks" })
+      yield* queue.put("ok")
+      yield* queue.putMulti(["fails-1", "fails-2"])
+      yield* queue.put("slow")
+      const seen: Array<string> = []
+      const handle = (item: Uint8Array) =>
+        Effect.gen(function* () {
+          seen.push(text(item))
+          if (text(item) === "fails-2") return yield* new Boom({ item: text(item) })
+          if (text(item) === "slow") yield* Effect.never
+        })
+      yield* queue.process(handle)
+      expect(seen).toEqual(["ok"])
+      const names = yield* childrenOf(other, "/lk")
+      expect(names).toHaveLength(2)
+      // a failure: the whole node goes to the end, under a new sequence number, and process fails with it
+      const failed = yield* Effect.flip(queue.process(handle))
+      expect(failed).toEqual(new Boom({ item: "fails-2" }))
+      expect(seen).toEqual(["ok", "fails-1", "fails-2"])
+      const after = yield* childrenOf(other, "/lk")
+      expect(after).toHaveLength(2)
+      expect(after[0]).toBe(names[1])
+      expect(after[1]! > names[1]!).toBe(true)
+      expect(yield* childrenOf(other, "/lk-locks")).toEqual([])
+      // while one consumer holds "slow", another skips it and takes the next
+      const holding = yield* Effect.fork(queue.process(handle))
+      yield* Effect.sleep("300 millis")
+      expect(yield* childrenOf(other, "/lk-locks")).toEqual([after[0]])
+      const second = yield* CuratorQueue.distributed(other, "/lk", { lockPath: "/lk-locks" })
+      const got: Array<string> = []
+      yield* second.process((item) => Effect.sync(() => got.push(text(item))))
+      expect(got).toEqual(["fails-1", "fails-2"])
+      // interrupted: the item stays, unlocked, for the next consumer
+      yield* Fiber.interrupt(holding)
+      expect(yield* childrenOf(other, "/lk-locks")).toEqual([])
+      yield* second.process((item) => Effect.sync(() => got.push(text(item))))
+      expect(got).toEqual(["fails-1", "fails-2", "slow"])
+      expect(yield* childrenOf(other, "/lk")).toEqual([])
+    })
+  )
+
+  it.scoped("bad arguments are refused with InvalidArgumentError, and nothing is written", () =>
+    Effect.gen(function* () {
+      const [zk] = yield* clients(1)
+      expect(yield* Effect.flip(CuratorQueue.simple(zk, "no-slash"))).toMatchObject({ _tag: "InvalidArgumentError" })
+      expect(yield* Effect.flip(CuratorQueue.distributed(zk, "/ok", { lockPath: "/bad/" }))).toMatchObject({
+        _tag: "InvalidArgumentError"
+      })
+      expect(
+        yield* Effect.flip(CuratorQueue.distributed(zk, "/ok", { order: "lifo" as "fifo" }))
+      ).toMatchObject({ _tag: "InvalidArgumentError", argument: "order" })
+      const fifo = yield* CuratorQueue.distributed(zk, "/args")
+      expect(yield* Effect.flip(fifo.put("x", { priority: 1 }))).toMatchObject({ argument: "priority" })
+      expect(yield* Effect.flip(fifo.put("x", { delayUntil: 1 }))).toMatchObject({ argument: "delayUntil" })
+      const prio = yield* CuratorQueue.distributed(zk, "/args", { order: "priority" })
+      expect(yield* Effect.flip(prio.put("x", { priority: 2 ** 31 }))).toMatchObject({ argument: "priority" })
+      expect(yield* Effect.flip(prio.put("x", { priority: 1.5 }))).toMatchObject({ argument: "priority" })
+      const delay = yield* CuratorQueue.distributed(zk, "/args", { order: "delay" })
+      expect(yield* Effect.flip(delay.put("x", { delayUntil: -1 }))).toMatchObject({ argument: "delayUntil" })
+      expect(yield* Effect.flip(delay.put("x", { delayUntil: new Date(Number.NaN) }))).toMatchObject({ argument: "delayUntil" })
+      expect(yield* zk.exists("/args")).toEqual(Option.none())
+    })
+  )
+
+  it.scoped("a closed client ends a waiting take with its error", () =>
+    Effect.gen(function* () {
+      const [zk] = yield* clients(1)
+      const queue = yield* CuratorQueue.simple(zk, "/closing")
+      const waiting = yield* Effect.fork(queue.take)
+      yield* Effect.sleep("100 millis")
+      yield* zk.close
+      const exit = yield* Fiber.await(waiting)
+      expect(Exit.isFailure(exit)).toBe(true)
+    })
+  )
+})
