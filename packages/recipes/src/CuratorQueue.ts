@@ -6,8 +6,9 @@
  *   holding the item's bytes; `offer`, `take`, `poll`, `peek` as Curator's.
  * - {@link distributed}: `DistributedQueue` (`<path>/queue-<sequence>`), with
  *   `order: "priority"` `DistributedPriorityQueue` (`queue-<priority><sequence>`, lower numbers
- *   first) and with `order: "delay"` `DistributedDelayQueue` (`queue-|<due time>|<sequence>`,
- *   each item taken once its time has come). A node holds one item or, from `putMulti`,
+ *   first), with `order: "delay"` `DistributedDelayQueue` (`queue-|<due time>|<sequence>`,
+ *   each item taken once its time has come) and with `order: "id"` `DistributedIdQueue`
+ *   (`queue-|<id>|<sequence>`: first in, first out, and `remove(id)` takes items out unread). A node holds one item or, from `putMulti`,
  *   several, framed as Curator's `ItemSerializer` frames them; the items' bytes are what
  *   Curator's `QueueSerializer` writes and reads on the Java side.
  *
@@ -87,10 +88,10 @@ export interface DistributedOptions {
   /**
    * The node names and the order they are taken in: `"fifo"` (default; Curator's
    * `buildQueue`), `"priority"` (`buildPriorityQueue`: `put`'s `priority`, lower first, then
-   * first in, first out) or `"delay"` (`buildDelayQueue`: `put`'s `delayUntil`, earliest first,
-   * none before its time).
+   * first in, first out), `"delay"` (`buildDelayQueue`: `put`'s `delayUntil`, earliest first,
+   * none before its time) or `"id"` (`buildIdQueue`: `put`'s `id`, first in first out; `remove`).
    */
-  readonly order?: "fifo" | "priority" | "delay" | undefined
+  readonly order?: "fifo" | "priority" | "delay" | "id" | undefined
   /**
    * Curator's lock path: `process` locks an item with an ephemeral node under it and removes the
    * item only once processed (see the module documentation). Without it, an item is removed
@@ -110,6 +111,8 @@ export interface PutOptions {
   readonly priority?: number | undefined
   /** A delay queue's due time, ms since the epoch, or a Date (default: now). */
   readonly delayUntil?: number | Date | undefined
+  /** An id queue's item id (required there; `/` and `|` become `_`, as Curator's). */
+  readonly id?: string | undefined
 }
 
 /**
@@ -151,6 +154,11 @@ export interface DistributedQueue {
   readonly items: Stream.Stream<Uint8Array, QueueError | MalformedDataError>
   /** The number of nodes in the queue, due or not (a `putMulti` node counts once). */
   readonly length: Effect.Effect<number, QueueError>
+  /**
+   * An id queue's `remove`: deletes the nodes put with that id (unread, unless a consumer takes
+   * one first); how many it deleted. Refused for the other orders.
+   */
+  readonly remove: (id: string) => Effect.Effect<number, QueueError | InvalidArgumentError>
 }
 
 const SIMPLE_PREFIX = "qn-"
@@ -222,6 +230,17 @@ const priorityPart = (priority: number): string => `${priority < 0 ? "0" : "1"}$
 /** DistributedDelayQueue's name part: `|<due time in hex>|`. */
 const delayPart = (epochMillis: number): string => `|${hex8(epochMillis)}|`
 
+/** DistributedIdQueue's id as it goes in a name: `/` and `|` become `_`. */
+const fixId = (id: string): string => id.replace(/[/|]/g, "_")
+
+/** An id queue node's id and its name without it (what it is ordered by), as Curator parses them. */
+const idParts = (name: string): { readonly id: string; readonly cleaned: string } => {
+  const first = name.indexOf("|")
+  const second = first < 0 ? -1 : name.indexOf("|", first + 1)
+  if (first < 0 || second < 0) return { id: "", cleaned: name }
+  return { id: name.slice(first + 1, second), cleaned: name.slice(0, first) + name.slice(second + 1) }
+}
+
 /** A delay queue node's due time (0 when its name has none, as Curator reads it). */
 const dueTime = (name: string): number => {
   const second = name.lastIndexOf("|")
@@ -241,7 +260,7 @@ interface Taken {
 /** The prefix, ordering and due times of one kind of queue. */
 interface Layout {
   readonly prefix: string
-  readonly order: "fifo" | "priority" | "delay"
+  readonly order: "fifo" | "priority" | "delay" | "id"
 }
 
 /**
@@ -255,6 +274,11 @@ const ordered = (
   now: number
 ): { readonly due: ReadonlyArray<string>; readonly next: number | undefined } => {
   const names = sortNames(children.filter((name) => name.startsWith(layout.prefix)))
+  if (layout.order === "id") {
+    const keyed = names.map((name) => ({ name, key: idParts(name).cleaned }))
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    return { due: keyed.map((k) => k.name), next: undefined }
+  }
   if (layout.order !== "delay") return { due: names, next: undefined }
   const timed = names.map((name) => ({ name, at: dueTime(name) }))
   timed.sort((a, b) => a.at - b.at)
@@ -400,8 +424,8 @@ export const distributed = (
     const bad = checkPath(path, op) ?? (options.lockPath === undefined ? undefined : checkPath(options.lockPath, op))
     if (bad !== undefined) return Effect.fail(bad)
     const order = options.order ?? "fifo"
-    if (order !== "fifo" && order !== "priority" && order !== "delay") {
-      const reason = `${JSON.stringify(order)} is not fifo, priority or delay`
+    if (order !== "fifo" && order !== "priority" && order !== "delay" && order !== "id") {
+      const reason = `${JSON.stringify(order)} is not fifo, priority, delay or id`
       return Effect.fail(new InvalidArgumentError({ op, path, argument: "order", reason }))
     }
     const lockPath = options.lockPath
@@ -414,6 +438,11 @@ export const distributed = (
         new InvalidArgumentError({ op: "CuratorQueue.put", path, argument, reason })
       if (put.priority !== undefined && order !== "priority") return invalid("priority", `a ${order} queue has no priorities`)
       if (put.delayUntil !== undefined && order !== "delay") return invalid("delayUntil", `a ${order} queue has no delays`)
+      if (put.id !== undefined && order !== "id") return invalid("id", `a ${order} queue has no ids`)
+      if (order === "id") {
+        if (typeof put.id !== "string" || put.id === "") return invalid("id", "an id queue's item needs an id")
+        return `${QUEUE_PREFIX}|${fixId(put.id)}|`
+      }
       if (order === "priority") {
         const p = put.priority ?? 0
         if (!Number.isInteger(p) || p < INT32_MIN || p > INT32_MAX) return invalid("priority", `${p} is not a 32-bit integer`)
@@ -541,7 +570,24 @@ export const distributed = (
       take,
       takeWithin: (timeout) => Effect.flatMap(core.deadlineOf(timeout), (deadline) => takeFrom(deadline)),
       items: Stream.repeatEffect(take),
-      length: core.length
+      length: core.length,
+      remove: (id) =>
+        Effect.gen(function* () {
+          if (order !== "id") {
+            return yield* new InvalidArgumentError({ op: "CuratorQueue.remove", path, argument: "id", reason: `a ${order} queue has no ids` })
+          }
+          yield* core.ensure
+          const wanted = fixId(id)
+          const children = yield* client.retry(client.getChildren(path))
+          let removed = 0
+          for (const name of children) {
+            if (!name.startsWith(QUEUE_PREFIX) || idParts(name).id !== wanted) continue
+            const deleted = yield* Effect.either(client.retry(client.delete(`${path}/${name}`)))
+            if (deleted._tag === "Right") removed++
+            else if (deleted.left._tag !== "NoNodeError") return yield* Effect.fail(deleted.left)
+          }
+          return removed
+        })
     }
     return Effect.succeed(queue)
   })

@@ -147,6 +147,30 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
     })
   )
 
+  it.scoped("id: Curator's id names; first in first out whatever the id; remove takes an id's items out", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.distributed(zk, "/iq", { order: "id" })
+      const first = yield* queue.put("a", { id: "zeta" })
+      expect(first).toMatch(/^\/iq\/queue-\|zeta\|\d{10}$/)
+      expect(yield* queue.put("b", { id: "a/b|c" })).toMatch(/^\/iq\/queue-\|a_b_c\|\d{10}$/)
+      yield* queue.put("c", { id: "alpha" })
+      yield* queue.put("d", { id: "zeta" })
+      yield* queue.putMulti(["e", "f"], { id: "beta" })
+      expect(yield* queue.remove("zeta")).toBe(2)
+      expect(yield* queue.remove("nobody")).toBe(0)
+      expect(yield* queue.length).toBe(3)
+      const consumer = yield* CuratorQueue.distributed(other, "/iq", { order: "id" })
+      const order = yield* consumer.items.pipe(Stream.take(4), Stream.map(text), Stream.runCollect)
+      expect([...order]).toEqual(["b", "c", "e", "f"])
+      expect(yield* Effect.flip(queue.put("x"))).toMatchObject({ _tag: "InvalidArgumentError", argument: "id" })
+      expect(yield* Effect.flip(queue.put("x", { id: "" }))).toMatchObject({ argument: "id" })
+      const fifo = yield* CuratorQueue.distributed(zk, "/iq2")
+      expect(yield* Effect.flip(fifo.put("x", { id: "a" }))).toMatchObject({ argument: "id" })
+      expect(yield* Effect.flip(fifo.remove("a"))).toMatchObject({ _tag: "InvalidArgumentError", argument: "id" })
+    })
+  )
+
   it.scoped("lockPath: process removes an item once processed, puts back one that fails, leaves one interrupted", () =>
     Effect.gen(function* () {
       const [zk, other] = yield* clients(2)

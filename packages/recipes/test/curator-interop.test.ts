@@ -355,7 +355,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
   )
 
   interop(
-    "CuratorQueue.distributed and Curator's DistributedQueue, priority and delay queues: items (and putMulti's) cross both ways, in order",
+    "CuratorQueue.distributed and Curator's DistributedQueue, priority, delay and id queues: items (and putMulti's) cross both ways, in order",
     () =>
       Effect.gen(function* () {
         const { zk, cu } = yield* both
@@ -399,6 +399,17 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         expect(yield* cu.call("dqnext dc 5000")).toBe("ours-now")
         expect(yield* cu.call("dqnext dc 300")).toBe("none")
         expect(yield* cu.call("dqnext dc 5000")).toBe("ours-later")
+        // id: Curator's ids read and removed here, ours there
+        yield* cu.call("dq ip /ids id - producer")
+        yield* cu.call("dqput ip one job/1")
+        yield* cu.call("dqput ip two job-2")
+        yield* cu.call("dqput ip three job/1")
+        const ids = yield* CuratorQueue.distributed(zk, "/ids", { order: "id" })
+        expect(yield* ids.remove("job/1")).toBe(2)
+        yield* ids.put("four", { id: "job|4" })
+        yield* ids.put("five", { id: "job-5" })
+        expect(yield* cu.call("dqremove ip job_4")).toBe("1")
+        expect(yield* takeN(ids, 2)).toEqual(["two", "five"])
       }),
     60_000
   )

@@ -25,6 +25,7 @@ import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
 import org.apache.curator.framework.recipes.barriers.DistributedDoubleBarrier;
 import org.apache.curator.framework.recipes.atomic.DistributedAtomicLong;
 import org.apache.curator.framework.recipes.queue.DistributedDelayQueue;
+import org.apache.curator.framework.recipes.queue.DistributedIdQueue;
 import org.apache.curator.framework.recipes.queue.DistributedPriorityQueue;
 import org.apache.curator.framework.recipes.queue.DistributedQueue;
 import org.apache.curator.framework.recipes.queue.MultiItem;
@@ -89,14 +90,17 @@ public class CuratorDriver {
     QueueBuilder<String> builder = QueueBuilder.builder(client, consumer, TEXT, path).putInBackground(false);
     if (!lockPath.equals("-")) builder = builder.lockPath(lockPath);
     QueueBase<String> queue = kind.equals("priority") ? builder.buildPriorityQueue(0)
-        : kind.equals("delay") ? builder.buildDelayQueue() : builder.buildQueue();
+        : kind.equals("delay") ? builder.buildDelayQueue() : kind.equals("id") ? builder.buildIdQueue() : builder.buildQueue();
     queue.start();
     return queue;
   }
 
-  /** Puts text items (one, or several in one node) with a priority or a delay in ms as the kind wants. */
-  static void putText(QueueBase<String> queue, List<String> items, long arg) throws Exception {
-    if (queue instanceof DistributedPriorityQueue) {
+  /** Puts text items (one, or several in one node) with a priority, a delay in ms or an id as the kind wants. */
+  static void putText(QueueBase<String> queue, List<String> items, String word) throws Exception {
+    long arg = word.isEmpty() || queue instanceof DistributedIdQueue ? 0 : Long.parseLong(word);
+    if (queue instanceof DistributedIdQueue) {
+      ((DistributedIdQueue<String>) queue).put(items.get(0), word);
+    } else if (queue instanceof DistributedPriorityQueue) {
       DistributedPriorityQueue<String> q = (DistributedPriorityQueue<String>) queue;
       if (items.size() == 1) q.put(items.get(0), (int) arg); else q.putMulti(multi(items), (int) arg);
     } else if (queue instanceof DistributedDelayQueue) {
@@ -262,14 +266,17 @@ public class CuratorDriver {
             System.out.println("ok " + (item == null ? "none" : new String(item, StandardCharsets.UTF_8)));
             break;
           }
-          case "dq": // dq <name> <path> <fifo|priority|delay> <lockPath|-> <producer|consumer>
+          case "dqremove": // dqremove <name> <id>: how many an id queue removed
+            System.out.println("ok " + ((DistributedIdQueue<String>) queues.get(words[1])).remove(words[2]));
+            break;
+          case "dq": // dq <name> <path> <fifo|priority|delay|id> <lockPath|-> <producer|consumer>
             queueOut.put(words[1], new LinkedBlockingQueue<>());
             queues.put(words[1], textQueue(client, words[2], words[3], words[4],
                 words[5].equals("consumer") ? queueOut.get(words[1]) : null));
             System.out.println("ok made");
             break;
-          case "dqput": // dqput <name> <text[,text...]> [priority | delay ms]
-            putText(queues.get(words[1]), Arrays.asList(words[2].split(",")), words.length > 3 ? Long.parseLong(words[3]) : 0);
+          case "dqput": // dqput <name> <text[,text...]> [priority | delay ms | id]
+            putText(queues.get(words[1]), Arrays.asList(words[2].split(",")), words.length > 3 ? words[3] : "");
             System.out.println("ok put");
             break;
           case "dqnext": { // dqnext <name> <ms>: the next item its consumer received, or none
