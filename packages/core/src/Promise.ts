@@ -22,6 +22,7 @@ import type { ZooKeeperHandler } from "./Handler.js"
 import { makeClient } from "./internal/client.js"
 import type { ZnodeStat } from "./Stat.js"
 import type { ZooKeeperError } from "./ZooKeeperError.js"
+import type * as MultiRead from "./MultiRead.js"
 import type * as Transaction from "./Transaction.js"
 import type { CreateOptions, NodeData, WatcherType } from "./ZooKeeper.js"
 import * as ZooKeeperConfig from "./ZooKeeperConfig.js"
@@ -58,6 +59,7 @@ export interface PromiseZooKeeper {
   addAuth(scheme: string, credential: string): Promise<void>
   sync(path: string): Promise<string>
   transaction(ops: ReadonlyArray<Transaction.Op>): Promise<ReadonlyArray<Transaction.Result>>
+  multiRead(ops: ReadonlyArray<MultiRead.Op>): Promise<ReadonlyArray<MultiRead.Result>>
   /** The ensemble's configuration (`/zookeeper/config`, whatever the chroot); `ServerConfig.parseSync` reads it. */
   getConfig(options?: { readonly watch?: PromiseWatchCallback }): Promise<NodeData>
   /** Reconfigures the ensemble (ZooKeeper 3.5+); the new configuration. */
@@ -184,6 +186,7 @@ export const connect = async (
     addAuth: (scheme, credential) => run(client.addAuth(scheme, credential)),
     sync: (path) => run(client.sync(path)),
     transaction: (ops) => run(client.transaction(ops)),
+    multiRead: (ops) => run(client.multiRead(ops)),
     getConfig: (o) => run(client.getConfig(watchOption(o?.watch))),
     reconfig: (o) => run(client.reconfig(o)),
     command: (word) => run(client.command(word)),

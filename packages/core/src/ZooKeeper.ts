@@ -27,6 +27,7 @@ import type { ACL } from "./Acl.js"
 import type { ClientState, WatchedEvent } from "./ClientState.js"
 import type { ZooKeeperHandler } from "./Handler.js"
 import { makeClient } from "./internal/client.js"
+import type * as MultiRead from "./MultiRead.js"
 import type * as Retry from "./Retry.js"
 import type { ZnodeStat } from "./Stat.js"
 import type * as Transaction from "./Transaction.js"
@@ -175,6 +176,11 @@ export interface ZooKeeperClient {
   readonly transaction: (
     ops: ReadonlyArray<Transaction.Op>
   ) => Effect.Effect<ReadonlyArray<Transaction.Result>, Transaction.TransactionFailedError | ZooKeeperError>
+  /**
+   * Several reads in one request (ZooKeeper 3.6+ multiRead): a result per read, in order, each
+   * its data, its children or its own error; fails only as a whole request does.
+   */
+  readonly multiRead: (ops: ReadonlyArray<MultiRead.Op>) => Effect.Effect<ReadonlyArray<MultiRead.Result>, ZooKeeperError>
   /** Reconfigures the ensemble (ZooKeeper 3.5+ dynamic reconfiguration); returns the new configuration. */
   readonly reconfig: (options: {
     readonly joining?: string | undefined

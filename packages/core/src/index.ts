@@ -14,6 +14,8 @@ export * as ConnectString from "./ConnectString.js"
 export * as Handler from "./Handler.js"
 /** Path validation and chroot helpers. @since 0.1.0 */
 export * as Path from "./Path.js"
+/** multiRead (ZooKeeper 3.6+): several getData / getChildren in one request. @since 0.1.0 */
+export * as MultiRead from "./MultiRead.js"
 /** The promise facade. @since 0.1.0 */
 export * as PromiseClient from "./Promise.js"
 /** kazoo's KazooRetry on Effect Schedule. @since 0.1.0 */

@@ -1,6 +1,6 @@
 /**
  * The promise facade on Bun in one file, with its own copy of Effect and `@effect-zk/core`:
- * `connect`, `Acl`, `Transaction`, `Path` and `ZooKeeperError`, for scripts that do not use
+ * `connect`, `Acl`, `Transaction`, `MultiRead`, `Path` and `ZooKeeperError`, for scripts that do not use
  * Effect themselves (an Effect program imports `@effect-zk/platform-bun`; this module's error
  * classes are its own, so tell errors apart by `_tag`). See `@effect-zk/platform-node/standalone`.
  *
@@ -21,6 +21,8 @@ export { connect } from "./BunZooKeeper.js"
 export * as Acl from "@effect-zk/core/Acl"
 /** A transaction's operations (core's `Transaction`). @since 0.1.0 */
 export * as Transaction from "@effect-zk/core/Transaction"
+/** multiRead's reads (core's `MultiRead`). @since 0.1.0 */
+export * as MultiRead from "@effect-zk/core/MultiRead"
 /** Path helpers (core's `Path`). @since 0.1.0 */
 export * as Path from "@effect-zk/core/Path"
 /** The error classes a promise rejects with (core's `ZooKeeperError`). @since 0.1.0 */

@@ -1,6 +1,6 @@
 /**
  * The promise facade in one file, for scripts that do not use Effect themselves: `connect` and
- * the modules a promise user needs (`Acl`, `Transaction`, `Path`, `ZooKeeperError`), built into
+ * the modules a promise user needs (`Acl`, `Transaction`, `MultiRead`, `Path`, `ZooKeeperError`), built into
  * a single ES module that carries its own copy of Effect and of `@effect-zk/core`. Node loads it
  * in a fraction of the time it takes to load Effect's modules one file at a time (see
  * bench/RESULTS.md, "Start-up").
@@ -27,6 +27,8 @@ export { connect } from "./NodeZooKeeper.js"
 export * as Acl from "@effect-zk/core/Acl"
 /** A multi-operation transaction's operations (core's `Transaction`). @since 0.1.0 */
 export * as Transaction from "@effect-zk/core/Transaction"
+/** multiRead's reads (core's `MultiRead`). @since 0.1.0 */
+export * as MultiRead from "@effect-zk/core/MultiRead"
 /** Path helpers: `join`, `parent`, `basename`, `validate` (core's `Path`). @since 0.1.0 */
 export * as Path from "@effect-zk/core/Path"
 /** The error classes a promise rejects with (core's `ZooKeeperError`). @since 0.1.0 */

@@ -1,4 +1,4 @@
-import { Transaction } from "@effect-zk/core"
+import { MultiRead, Transaction } from "@effect-zk/core"
 import { layer } from "@effect/vitest"
 import { connect } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
@@ -26,6 +26,9 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("promise facade", (i
           expect(await zk.getChildren(base)).toEqual(["a"])
           const results = await zk.transaction([Transaction.create(`${base}/b`), Transaction.remove(`${base}/a`)])
           expect(results.map((r) => r._tag)).toEqual(["Created", "Deleted"])
+          const reads = await zk.multiRead([MultiRead.getChildren(base), MultiRead.getData(`${base}/a`)])
+          expect(reads.map((r) => r._tag)).toEqual(["Children", "Failed"])
+          expect(reads[1]).toMatchObject({ error: { _tag: "NoNodeError", path: `${base}/a` } })
           const error = await zk.get(`${base}/a`).catch((e: unknown) => e)
           expect(error).toMatchObject({ _tag: "NoNodeError", op: "get", path: `${base}/a` })
           expect(error).toBeInstanceOf(Error)

@@ -13,7 +13,7 @@
  *   Curator's `QueueSerializer` writes and reads on the Java side.
  *
  * ```ts
- * const jobs = CuratorQueue.distributed(zk, "/jobs", { lockPath: "/jobs-locks" })
+ * const jobs = yield* CuratorQueue.distributed(zk, "/jobs", { lockPath: "/jobs-locks" })
  * yield* jobs.put("resize 42")
  * yield* jobs.process((item) => resize(item))   // removed once resize succeeds; put back if it fails
  * ```
@@ -24,9 +24,13 @@
  * ephemeral `<lockPath>/<item node>`, runs the effect, and deletes the item's node only when the
  * effect succeeds; when it fails the node is put back at the end of the queue (Curator's default
  * `ErrorMode.REQUEUE`), and when the effect is interrupted or the session ends, the node stays
- * where it is for another consumer (at least once). Two consumers never take the same item at
- * the same time. Waiting uses a one-shot children watch on the queue's node (ZooKeeper 3.5+);
- * the queue's node and the lock path are created when first needed.
+ * where it is for another consumer (at least once). Under the default `"standard"` connection
+ * state policy, `process` also ends when the connection is suspended while `f` runs (`f` is
+ * interrupted before the server could expire the session and let another consumer lock the
+ * item), so two consumers never process one item at once (a chaos test checks it; Curator's own
+ * consumer goes on running in that case). Waiting uses a one-shot children watch on the
+ * queue's node (ZooKeeper 3.5+); the queue's node and the lock path are created when first
+ * needed.
  *
  * @since 0.1.0
  */
@@ -42,7 +46,9 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { utf8 } from "./internal/encoding.js"
 import { ensureOnce, type QueueError, sortNames } from "./internal/queueShared.js"
-import { MalformedDataError } from "./RecipeError.js"
+import type * as ConnectionStatePolicy from "./ConnectionStatePolicy.js"
+import { currentSession, firstState, lossInState, removeNode } from "./internal/session.js"
+import { LockLostError, MalformedDataError } from "./RecipeError.js"
 
 /**
  * What a queue operation can fail with: a client error, the retry policy giving up, or a
@@ -98,6 +104,13 @@ export interface DistributedOptions {
    * when taken.
    */
   readonly lockPath?: string | undefined
+  /**
+   * With a lock path: what ends `process`'s hold on an item (see {@link ConnectionStatePolicy}).
+   * `"standard"` (default): a suspended connection, as Curator's default error policy; `"session"`:
+   * only a lost session. `f` is then interrupted, the item left for another consumer, and
+   * `process` fails with LockLostError, so that no two consumers run `f` on one item at once.
+   */
+  readonly connectionStatePolicy?: ConnectionStatePolicy.ConnectionStatePolicy | undefined
 }
 
 /**
@@ -135,12 +148,13 @@ export interface DistributedQueue {
    * Waits for the next node, removes it, and runs `f` on each of its items in order. With a
    * `lockPath`, the node is removed only once every `f` has succeeded, put back at the end of
    * the queue when one fails (`process` then fails with that error), and left in place when `f`
-   * is interrupted. A node whose bytes are not Curator's framing is removed and reported as a
-   * MalformedDataError.
+   * is interrupted, or when the connection is lost while it runs (`f` is interrupted then, and
+   * `process` fails with LockLostError; see `connectionStatePolicy`). A node whose bytes are not
+   * Curator's framing is removed and reported as a MalformedDataError.
    */
   readonly process: <E, R>(
     f: (item: Uint8Array) => Effect.Effect<void, E, R>
-  ) => Effect.Effect<void, E | QueueError | MalformedDataError, R>
+  ) => Effect.Effect<void, E | QueueError | MalformedDataError | LockLostError, R>
   /**
    * Waits for the next item and returns it, its node removed (at most once; the other items of
    * a `putMulti` node are kept by this handle and returned by the next calls).
@@ -493,9 +507,11 @@ export const distributed = (
      * uninterruptibly and notes the lock it made, so that an interruption on the way out of the
      * wait can remove it (see processLocked).
      */
-    const lock = (locks: string, locked: { current: string | undefined }) => (name: string) =>
+    const lock = (locks: string, locked: { current: string | undefined; owner: bigint }) => (name: string) =>
       Effect.uninterruptible(client.retry(Effect.gen(function* () {
         const lockNode = `${locks}/${name}`
+        // the session the lock node is made under (a newer one only makes the hold end sooner)
+        locked.owner = yield* currentSession(client)
         const made = yield* Effect.either(client.create(lockNode, { ephemeral: true }))
         if (made._tag === "Left") {
           if (made.left._tag === "NodeExistsError") return Option.none<Taken>()
@@ -513,7 +529,7 @@ export const distributed = (
     const processLocked = <E, R>(locks: string, f: (item: Uint8Array) => Effect.Effect<void, E, R>) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function* () {
-          const locked = { current: undefined as string | undefined }
+          const locked = { current: undefined as string | undefined, owner: 0n }
           const taken = Option.getOrThrow(
             yield* restore(core.waitFor(lock(locks, locked), undefined)).pipe(
               Effect.onInterrupt(() =>
@@ -530,12 +546,23 @@ export const distributed = (
             yield* unlock
             return yield* Effect.fail(decoded)
           }
-          const outcome = yield* Effect.exit(restore(Effect.forEach(decoded, f, { discard: true })))
+          // the hold ends with the connection (by the policy): f is interrupted, the item stays
+          const loss = Effect.flatMap(
+            firstState(client, lossInState(client, locked.owner, options.connectionStatePolicy ?? "standard")),
+            (reason) => Effect.fail(new LockLostError({ path, node: lockNode, reason }))
+          )
+          const outcome = yield* Effect.exit(restore(Effect.raceFirst(Effect.forEach(decoded, f, { discard: true }), loss)))
           if (outcome._tag === "Success") {
             yield* client.retry(client.transaction([Transaction.remove(node), Transaction.remove(lockNode)])).pipe(
               Effect.catchAll(() => Effect.zipRight(Effect.ignore(client.retry(client.delete(node))), unlock))
             )
             return
+          }
+          const lost = Cause.failureOption(outcome.cause).pipe(Option.filter((e) => e instanceof LockLostError))
+          if (Option.isSome(lost)) {
+            // the item stays; the lock goes once it can (or with the session)
+            yield* removeNode(client, Effect.succeed(lockNode), true)
+            return yield* Effect.fail(lost.value)
           }
           // interrupted: the node stays where it is, for another consumer
           if (!Cause.isInterruptedOnly(outcome.cause)) {

@@ -4,7 +4,7 @@ import { layer } from "@effect/vitest"
 import { Clock, Data, Effect, Exit, Fiber, Option, Stream } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { childrenOf, clients, text } from "./helpers.js"
+import { childrenOf, client, clients, expirableClient, newChroot, text, waitUntil } from "./helpers.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -212,6 +212,33 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
       yield* second.process((item) => Effect.sync(() => got.push(text(item))))
       expect(got).toEqual(["fails-1", "fails-2", "slow"])
       expect(yield* childrenOf(other, "/lk")).toEqual([])
+    })
+  )
+
+  it.scoped("lockPath: a connection lost while processing interrupts f and fails with LockLostError; the item stays for another", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const { zk, proxy } = yield* expirableClient(chroot, { sessionTimeout: "4 seconds" })
+      const observer = yield* client({ chroot })
+      const queue = yield* CuratorQueue.distributed(zk, "/lost", { lockPath: "/lost-locks" })
+      const other = yield* CuratorQueue.distributed(observer, "/lost", { lockPath: "/lost-locks" })
+      yield* other.put("x")
+      let interrupted = false
+      const processing = yield* Effect.fork(
+        queue.process(() => Effect.onInterrupt(Effect.never, () => Effect.sync(() => (interrupted = true))))
+      )
+      yield* waitUntil(Effect.map(childrenOf(observer, "/lost-locks"), (c) => c.length === 1), "the item locked")
+      yield* proxy.cut
+      const error = yield* Effect.flip(Fiber.join(processing))
+      expect(error).toMatchObject({ _tag: "LockLostError", reason: "SUSPENDED" })
+      expect(interrupted).toBe(true)
+      yield* proxy.heal
+      // the lock goes once the connection is back (the session lives on); the item is still there
+      yield* waitUntil(Effect.map(childrenOf(observer, "/lost-locks"), (c) => c.length === 0), "the lock removed")
+      expect(yield* childrenOf(observer, "/lost")).toHaveLength(1)
+      const got: Array<string> = []
+      yield* other.process((item) => Effect.sync(() => got.push(text(item))))
+      expect(got).toEqual(["x"])
     })
   )
 

@@ -1,9 +1,10 @@
 // Mutual exclusion under failures: contenders take a Lock, a two-lease Semaphore or a
-// read/write lock in turns (or join a LeaderLatch) while their connections are cut and their
+// read/write lock in turns (or join a LeaderLatch, or process a Curator queue's items under its
+// lock path) while their connections are cut and their
 // sessions expired at random (a seeded sequence, printed, so a failure can be replayed with
 // CHAOS_SEED; a timeline is printed when a check fails). Bounded: 8 seconds of chaos each. Under the default "standard" policy a contender cut off stops at once; under "session"
 // it would go on while another takes over once its session is gone (tried: overlaps).
-import { LeaderLatch, Lock, ReadLock, Semaphore, WriteLock } from "@effect-zk/recipes"
+import { CuratorQueue, LeaderLatch, Lock, ReadLock, Semaphore, WriteLock } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect, Fiber, Random } from "effect"
@@ -203,6 +204,64 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("chao
       60_000
     )
   }
+
+  it.scoped(
+    "CuratorQueue with a lockPath (3 consumers): every item processed, none by two consumers at once",
+    () =>
+      Effect.gen(function* () {
+        const seed = seedOf("CuratorQueue")
+        const chroot = yield* newChroot
+        const contenders = yield* Effect.forEach([0, 1, 2], () => expirableClient(chroot, { sessionTimeout: "3 seconds" }))
+        const observer = yield* client({ chroot })
+        const producer = yield* CuratorQueue.distributed(observer, "/chaos-q", { lockPath: "/chaos-q-locks" })
+        const ITEMS = 90
+        for (let n = 0; n < ITEMS; n++) yield* producer.put(`item-${n}`)
+        const timeline = new Timeline()
+        const inProcess = new Map<string, number>()
+        const done = new Set<string>()
+        let twice = 0
+        let runs = 0
+        const consume = (i: number) =>
+          Effect.gen(function* () {
+            const queue = yield* CuratorQueue.distributed(contenders[i]!.zk, "/chaos-q", { lockPath: "/chaos-q-locks" })
+            for (;;) {
+              const attempt = queue.process((bytes) => {
+                const item = new TextDecoder().decode(bytes)
+                return Effect.suspend(() => {
+                  runs++
+                  const other = inProcess.get(item)
+                  if (other !== undefined) {
+                    twice++
+                    console.log(`chaos (CuratorQueue): ${item} in c${other} and c${i} at once, CHAOS_SEED=${seed}; timeline:\n${timeline.recent()}`)
+                  }
+                  inProcess.set(item, i)
+                  timeline.add(`c${i} in ${item}`)
+                  return Effect.sleep("200 millis")
+                }).pipe(
+                  Effect.zipRight(Effect.sync(() => done.add(item))),
+                  Effect.ensuring(
+                    Effect.sync(() => {
+                      if (inProcess.get(item) === i) inProcess.delete(item)
+                      timeline.add(`c${i} out ${item}`)
+                    })
+                  )
+                )
+              })
+              yield* Effect.either(Effect.timeout(attempt, "5 seconds"))
+            }
+          })
+        const running = yield* Effect.forEach([0, 1, 2], (i) => Effect.fork(consume(i)))
+        const actions: Array<string> = []
+        yield* chaos(contenders, actions, seed, timeline)
+        console.log(`chaos (CuratorQueue): ${actions.join(", ")}; ${done.size} of ${ITEMS} items done in ${runs} runs`)
+        yield* waitUntil(Effect.sync(() => done.size === ITEMS), `every item processed after the chaos (${done.size} of ${ITEMS})`, 30_000)
+        yield* waitUntil(Effect.map(childrenOf(observer, "/chaos-q"), (c) => c.length === 0), "no item node left", 15_000)
+        yield* Effect.forEach(running, Fiber.interrupt, { discard: true })
+        expect(twice).toBe(0)
+        yield* waitUntil(Effect.map(childrenOf(observer, "/chaos-q-locks"), (c) => c.length === 0), "no lock node left", 15_000)
+      }),
+    90_000
+  )
 
   it.scoped(
     "LeaderLatch: cut connections and expired sessions never make two participants leaders at once",

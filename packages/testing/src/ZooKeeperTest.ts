@@ -92,7 +92,7 @@ export type Target = ZooKeeper.ZooKeeperClient | bigint
 export interface FailureMatch {
   /**
    * The operation as errors name it: `create`, `createWithStat`, `ensurePath`, `exists`, `get`,
-   * `getChildren`, `set`, `delete`, `getAcls`, `setAcls`, `sync`, `transaction`, `watch`,
+   * `getChildren`, `set`, `delete`, `getAcls`, `setAcls`, `sync`, `transaction`, `multiRead`, `watch`,
    * `removeWatches`, `getEphemerals`, `getAllChildrenNumber`, `whoAmI`, `reconfig`.
    */
   readonly op?: string | undefined

@@ -23,6 +23,7 @@ import { makeCallbackQueue, ZooKeeperHandler } from "../Handler.js"
 import * as Path from "../Path.js"
 import * as Retry from "../Retry.js"
 import * as Stat from "../Stat.js"
+import type * as MultiRead from "../MultiRead.js"
 import * as Transaction from "../Transaction.js"
 import type { CreateOptions, NodeData, StateListener, WatchCallback, ZooKeeperClient } from "../ZooKeeper.js"
 import type { Resolved } from "../ZooKeeperConfig.js"
@@ -34,6 +35,7 @@ import {
   type ErrorContext,
   fromCode,
   InvalidArgumentError,
+  ProtocolError,
   type ZooKeeperError
 } from "../ZooKeeperError.js"
 import { type Call, Engine, type FastDecode, type WatchRequest } from "./engine.js"
@@ -596,6 +598,49 @@ const makeOperations = (
       )
     })
 
+  const multiReadRaw = (
+    ops: ReadonlyArray<MultiRead.Op>
+  ): Effect.Effect<ReadonlyArray<MultiRead.Result>, ZooKeeperError> =>
+    Effect.suspend(() => {
+      const reads: Array<R.MultiOp> = []
+      for (const op of ops) {
+        if (op._tag !== "GetData" && op._tag !== "GetChildren") {
+          const what = JSON.stringify((op as { readonly _tag?: unknown })._tag)
+          return Effect.fail(new InvalidArgumentError({ op: "multiRead", argument: "ops", reason: `${what} is not a read` }))
+        }
+        const bad = checkPath(op.path, "multiRead")
+        if (bad !== undefined) return Effect.fail(bad)
+        reads.push({ op: op._tag === "GetData" ? "getData" : "getChildren", request: { path: chroot.prefix(op.path) } })
+      }
+      if (reads.length === 0) return Effect.succeed([])
+      return Effect.flatMap(
+        engine.request("multiRead", { ops: reads }, { op: "multiRead", path: ops[0]?.path }),
+        (response): Effect.Effect<ReadonlyArray<MultiRead.Result>, ZooKeeperError> => {
+          const results = response.results
+          const out: Array<MultiRead.Result> = []
+          for (let i = 0; i < ops.length; i++) {
+            const op = ops[i]!
+            const r = results[i]
+            if (r !== undefined && r.op === "error") {
+              out.push({ _tag: "Failed", path: op.path, error: fromCode(r.err, { op: "multiRead", path: op.path }) })
+            } else if (r !== undefined && r.op === "getData" && op._tag === "GetData") {
+              out.push({ _tag: "Data", path: op.path, data: r.data ?? EMPTY, stat: stat(r.stat) })
+            } else if (r !== undefined && r.op === "getChildren" && op._tag === "GetChildren") {
+              out.push({ _tag: "Children", path: op.path, children: r.children })
+            } else {
+              const got = r === undefined ? "no result" : `a ${r.op} result`
+              return Effect.fail(new ProtocolError({ op: "multiRead", reason: `read ${i} (${op._tag} ${op.path}) got ${got}` }))
+            }
+          }
+          if (results.length !== ops.length) {
+            const reason = `${results.length} results for ${ops.length} reads`
+            return Effect.fail(new ProtocolError({ op: "multiRead", reason }))
+          }
+          return Effect.succeed(out)
+        }
+      )
+    })
+
   const command = (word: string): Effect.Effect<string, ZooKeeperError> =>
     Effect.gen(function* () {
       if (!/^[a-z]{4}$/.test(word)) {
@@ -889,6 +934,7 @@ const makeOperations = (
         })
       ),
     transaction: (ops) => traced("transaction", ops[0]?.path, transactionRaw(ops)),
+    multiRead: (ops) => traced("multiRead", ops[0]?.path, multiReadRaw(ops)),
     reconfig: (options) =>
       traced(
         "reconfig",

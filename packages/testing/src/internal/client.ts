@@ -29,7 +29,17 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as Take from "effect/Take"
 import { Engine, type WatchRequest } from "./engine.js"
-import { checkPath, checkVersion, createBody, EMPTY, toBytes, transactionOps, transactionResults } from "./requests.js"
+import {
+  checkPath,
+  checkVersion,
+  createBody,
+  EMPTY,
+  readOps,
+  readResults,
+  toBytes,
+  transactionOps,
+  transactionResults
+} from "./requests.js"
 import type { Server } from "./server.js"
 import type { WatchKind, Watcher } from "./watches.js"
 
@@ -430,6 +440,19 @@ const operations = (
           return Effect.flatMap(
             engine.request("multi", { ops: multi }, { op: "transaction", path: ops[0]?.path }),
             (r) => transactionResults(ops, r.results, chroot.strip)
+          )
+        })
+      ),
+    multiRead: (ops) =>
+      traced(
+        "multiRead",
+        ops[0]?.path,
+        Effect.suspend(() => {
+          const reads = readOps(ops, chroot.prefix)
+          if (reads instanceof ZooKeeperError.InvalidArgumentError) return Effect.fail(reads)
+          if (reads.length === 0) return Effect.succeed([])
+          return Effect.map(engine.request("multiRead", { ops: reads }, { op: "multiRead", path: ops[0]?.path }), (r) =>
+            readResults(ops, r.results)
           )
         })
       ),

@@ -38,6 +38,7 @@ export interface Requests {
   readonly setACL: { readonly path: string; readonly acl: ReadonlyArray<ACL>; readonly version: number }
   readonly sync: { readonly path: string }
   readonly multi: { readonly ops: ReadonlyArray<WriteOp> }
+  readonly multiRead: { readonly ops: ReadonlyArray<{ readonly op: "getData" | "getChildren"; readonly path: string }> }
   readonly addWatch: { readonly path: string; readonly recursive: boolean }
   readonly removeWatches: { readonly path: string; readonly type: "children" | "data" | "any" }
   readonly getEphemerals: { readonly prefix: string }
@@ -54,6 +55,12 @@ export type MultiResult =
   | { readonly op: "check" }
   | { readonly op: "error"; readonly err: number }
 
+/** The result of one read of a multiRead: its value, or its error code. */
+export type ReadResult =
+  | { readonly op: "getData"; readonly data: Uint8Array; readonly stat: Stat.ZnodeStat }
+  | { readonly op: "getChildren"; readonly children: ReadonlyArray<string> }
+  | { readonly op: "error"; readonly err: number }
+
 /** Reply values by operation. */
 export interface Responses {
   readonly create: { readonly path: string; readonly stat: Stat.ZnodeStat }
@@ -67,6 +74,7 @@ export interface Responses {
   readonly setACL: { readonly stat: Stat.ZnodeStat }
   readonly sync: { readonly path: string }
   readonly multi: { readonly results: ReadonlyArray<MultiResult> }
+  readonly multiRead: { readonly results: ReadonlyArray<ReadResult> }
   readonly addWatch: Record<string, never>
   readonly removeWatches: Record<string, never>
   readonly getEphemerals: { readonly paths: ReadonlyArray<string> }

@@ -2,13 +2,14 @@
  * Argument checks and request building shared by the in-memory client's operations: the same
  * checks, in the same order and with the same errors, as the real client's (paths by
  * `Path.validate`, data sizes, versions, create modes, an empty ACL meaning the default one),
- * and the mapping of transaction replies to results or a `TransactionFailedError`.
+ * the mapping of transaction replies to results or a `TransactionFailedError`, and multiRead's reads
+ * and results.
  */
-import { type Acl, Path, Transaction, ZooKeeperError } from "@effect-zk/core"
+import { type Acl, type MultiRead, Path, Transaction, ZooKeeperError } from "@effect-zk/core"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type { CreateBody, MultiResult, WriteOp } from "./protocol.js"
+import type { CreateBody, MultiResult, ReadResult, WriteOp } from "./protocol.js"
 import { encodeUtf8 } from "./text.js"
 
 type ACL = Acl.ACL
@@ -160,3 +161,31 @@ export const transactionResults = (
     })
   )
 }
+
+/** A multiRead's reads as server requests, or why one is not valid. */
+export const readOps = (
+  ops: ReadonlyArray<MultiRead.Op>,
+  prefix: (path: string) => string
+): Array<{ readonly op: "getData" | "getChildren"; readonly path: string }> | ZooKeeperError.InvalidArgumentError => {
+  const reads: Array<{ readonly op: "getData" | "getChildren"; readonly path: string }> = []
+  for (const op of ops) {
+    if (op._tag !== "GetData" && op._tag !== "GetChildren") {
+      const what = JSON.stringify((op as { readonly _tag?: unknown })._tag)
+      return new ZooKeeperError.InvalidArgumentError({ op: "multiRead", argument: "ops", reason: `${what} is not a read` })
+    }
+    const bad = checkPath(op.path, "multiRead")
+    if (bad !== undefined) return bad
+    reads.push({ op: op._tag === "GetData" ? "getData" : "getChildren", path: prefix(op.path) })
+  }
+  return reads
+}
+
+/** A multiRead's results, in the order of its reads. */
+export const readResults = (ops: ReadonlyArray<MultiRead.Op>, results: ReadonlyArray<ReadResult>): ReadonlyArray<MultiRead.Result> =>
+  ops.map((op, i): MultiRead.Result => {
+    const r = results[i]!
+    if (r.op === "error") return { _tag: "Failed", path: op.path, error: ZooKeeperError.fromCode(r.err, { op: "multiRead", path: op.path }) }
+    return r.op === "getData"
+      ? { _tag: "Data", path: op.path, data: r.data, stat: r.stat }
+      : { _tag: "Children", path: op.path, children: r.children }
+  })

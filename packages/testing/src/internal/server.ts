@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Auth from "./acl.js"
 import { fourLetterWord } from "./commands.js"
 import * as Writes from "./multi.js"
-import { Code, fail, ok, type OpName, type Reply, type Requests, type Responses } from "./protocol.js"
+import { Code, fail, ok, type OpName, type ReadResult, type Reply, type Requests, type Responses } from "./protocol.js"
 import { Conn, type Endpoint, type Fork, type Session, Sessions } from "./sessions.js"
 import { DataTree } from "./tree.js"
 import { type PendingEvent, type WatchLists, WatchManager } from "./watches.js"
@@ -265,6 +265,18 @@ export class Server implements Writes.WriteContext {
       if (body.watch) this.watches.child.add(body.path, conn, "standard")
       return ok({ children: this.tree.children(node), stat: this.tree.stat(node) })
     },
+    // each read answered as alone (no watch), an error its own result; the request succeeds
+    multiRead: (conn, body) =>
+      ok({
+        results: body.ops.map((read): ReadResult => {
+          if (read.op === "getData") {
+            const r = this.handlers.getData(conn, { path: read.path, watch: false })
+            return r.err === 0 ? { op: "getData", data: r.value!.data, stat: r.value!.stat } : { op: "error", err: r.err }
+          }
+          const r = this.handlers.getChildren(conn, { path: read.path, watch: false })
+          return r.err === 0 ? { op: "getChildren", children: r.value!.children } : { op: "error", err: r.err }
+        })
+      }),
     getACL: (conn, body) => {
       const node = this.tree.get(body.path)
       if (node === undefined) return fail(Code.NO_NODE)

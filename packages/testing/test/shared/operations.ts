@@ -2,7 +2,7 @@
  * The client's operations (once packages/platform-node/test/operations.test.ts, now only here): the
  * same assertions against whatever the harness gives.
  */
-import { Acl, Transaction, ZooKeeperMetrics } from "@effect-zk/core"
+import { Acl, MultiRead, Transaction, ZooKeeperMetrics } from "@effect-zk/core"
 import { Effect, Metric, Option } from "effect"
 import { expect } from "vitest"
 import { bytes, type Harness, type It, tagOf, test, text } from "./harness.js"
@@ -250,6 +250,44 @@ export const operations = <R>(it: It<R>, h: Harness<R>): void => {
       const seqTtl = yield* zk.create("/ttl-", { ttl: 5000, sequence: true })
       expect(seqTtl).toMatch(/^\/ttl-\d{10}$/)
       expect(tagOf(yield* Effect.exit(zk.create("/bad", { ttl: 1000, ephemeral: true })))).toBe("InvalidArgumentError")
+    })
+  )
+
+  test(it, h, "multiRead: data, children and each read's own error in one request, under the chroot; bad reads refused", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      yield* zk.create("/mr/a", { data: "one", makepath: true })
+      yield* zk.create("/mr/b")
+      yield* zk.create("/locked", { data: "secret", acl: [Acl.makeAcl("digest", "nobody:x", { all: true })] })
+      const results = yield* zk.multiRead([
+        MultiRead.getData("/mr/a"),
+        MultiRead.getChildren("/mr"),
+        MultiRead.getData("/missing"),
+        MultiRead.getChildren("/mr/a"),
+        MultiRead.getData("/locked")
+      ])
+      expect(results.map((r) => `${r._tag} ${r.path}`)).toEqual([
+        "Data /mr/a",
+        "Children /mr",
+        "Failed /missing",
+        "Children /mr/a",
+        "Failed /locked"
+      ])
+      const [data, children, missing, none, locked] = results
+      if (data?._tag !== "Data" || children?._tag !== "Children") throw new Error("unexpected results")
+      expect(text(data.data)).toBe("one")
+      expect(data.stat.version).toBe(0)
+      expect(data.stat.dataLength).toBe(3)
+      expect([...children.children].sort()).toEqual(["a", "b"])
+      expect(missing).toMatchObject({ _tag: "Failed", error: { _tag: "NoNodeError", path: "/missing" } })
+      expect(none).toMatchObject({ _tag: "Children", children: [] })
+      expect(locked).toMatchObject({ _tag: "Failed", error: { _tag: "NoAuthError" } })
+      expect(yield* zk.multiRead([])).toEqual([])
+      const bad = yield* Effect.flip(zk.multiRead([MultiRead.getData("/mr/a"), MultiRead.getData("relative")]))
+      expect(bad).toMatchObject({ _tag: "InvalidArgumentError" })
+      const notRead = yield* Effect.flip(zk.multiRead([{ _tag: "Delete", path: "/mr/a" } as unknown as MultiRead.Op]))
+      expect(notRead).toMatchObject({ _tag: "InvalidArgumentError", argument: "ops" })
+      expect(Option.isSome(yield* zk.exists("/mr/a"))).toBe(true)
     })
   )
 
