@@ -18,7 +18,8 @@ import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Effect from "effect/Effect"
 import { MalformedDataError } from "./RecipeError.js"
-import { makeWith, type Shared } from "./SharedValue.js"
+import type * as Scope from "effect/Scope"
+import { cachedWith, type Codec, makeWith, type Shared } from "./SharedValue.js"
 
 /**
  * A shared count.
@@ -27,6 +28,24 @@ import { makeWith, type Shared } from "./SharedValue.js"
  * @category models
  */
 export type SharedCount = Shared<number, InvalidArgumentError | MalformedDataError>
+
+/** Curator's 4 bytes, big-endian. */
+const int32 = (path: string): Codec<number, InvalidArgumentError | MalformedDataError> => ({
+  encode: (n) => {
+    if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) {
+      return Effect.fail(
+        new InvalidArgumentError({ op: "SharedCount", path, argument: "value", reason: `${n} is not a 32-bit integer` })
+      )
+    }
+    const out = new Uint8Array(4)
+    new DataView(out.buffer).setInt32(0, n)
+    return Effect.succeed(out)
+  },
+  decode: (data) =>
+    data.length === 4
+      ? Effect.succeed(new DataView(data.buffer, data.byteOffset, 4).getInt32(0))
+      : Effect.fail(new MalformedDataError({ path, reason: `${data.length} bytes, not a 4-byte int` }))
+})
 
 /**
  * A shared count at `path` (Curator's `new SharedCount(client, path, seedValue)` and `start`):
@@ -40,25 +59,18 @@ export const make = (
   path: string,
   seed: number
 ): Effect.Effect<SharedCount, InvalidArgumentError | MalformedDataError | ZooKeeperError> =>
-  makeWith<number, InvalidArgumentError | MalformedDataError>(
-    client,
-    path,
-    seed,
-    {
-      encode: (n) => {
-        if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) {
-          return Effect.fail(
-            new InvalidArgumentError({ op: "SharedCount", path, argument: "value", reason: `${n} is not a 32-bit integer` })
-          )
-        }
-        const out = new Uint8Array(4)
-        new DataView(out.buffer).setInt32(0, n)
-        return Effect.succeed(out)
-      },
-      decode: (data) =>
-        data.length === 4
-          ? Effect.succeed(new DataView(data.buffer, data.byteOffset, 4).getInt32(0))
-          : Effect.fail(new MalformedDataError({ path, reason: `${data.length} bytes, not a 4-byte int` }))
-    },
-    "SharedCount"
-  )
+  makeWith<number, InvalidArgumentError | MalformedDataError>(client, path, seed, int32(path), "SharedCount")
+
+/**
+ * A shared count at `path` read from a copy its watch keeps for the scope's lifetime (Curator's
+ * `getCount` reads); see `SharedValue.cached`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cached = (
+  client: ZooKeeperClient,
+  path: string,
+  seed: number
+): Effect.Effect<SharedCount, InvalidArgumentError | MalformedDataError | ZooKeeperError, Scope.Scope> =>
+  cachedWith<number, InvalidArgumentError | MalformedDataError>(client, path, seed, int32(path), "SharedCount")

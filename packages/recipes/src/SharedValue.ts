@@ -12,8 +12,10 @@
  * ```
  *
  * `make` creates the node with the seed value when it does not exist (and its parents); an
- * existing node keeps its value. Reads go to the server (Curator reads a cache its watch keeps);
- * `changes` is a {@link DataWatch} on the node.
+ * existing node keeps its value. Its reads go to the server; `changes` is a {@link DataWatch} on
+ * the node. `cached` (scoped) reads as Curator does, from a copy its watch keeps for the scope's
+ * lifetime: `value` and `versioned` cost no round trip and give the last value seen (a
+ * `trySet` on a stale one returns false, as in Curator), and its own writes update the copy.
  *
  * @since 0.1.0
  */
@@ -23,7 +25,9 @@ import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import type { InvalidArgumentError, ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
 import * as DataWatch from "./DataWatch.js"
 import { utf8 } from "./internal/encoding.js"
 
@@ -122,6 +126,73 @@ export const makeWith = <A, E>(
     return shared
   })
 
+/**
+ * `makeWith`, its reads served from a copy kept by a watch for the scope's lifetime (Curator's
+ * reads): made once the first value is in. A value the codec cannot read is logged and skipped
+ * (the copy keeps the last good one); the watch is started again if it fails.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cachedWith = <A, E>(
+  client: ZooKeeperClient,
+  path: string,
+  seed: A,
+  codec: Codec<A, E>,
+  op: string
+): Effect.Effect<Shared<A, E>, InvalidArgumentError | ZooKeeperError | E, Scope.Scope> =>
+  Effect.gen(function* () {
+    const direct = yield* makeWith(client, path, seed, codec, op)
+    const copy = yield* SubscriptionRef.make(Option.none<Versioned<A>>())
+    // a newer version replaces the copy; an older one (a watch's read overtaken by our write) does not
+    const offer = (next: Versioned<A>) =>
+      SubscriptionRef.update(copy, (current) =>
+        Option.isSome(current) && current.value.version >= next.version ? current : Option.some(next)
+      )
+    yield* DataWatch.stream(client, path).pipe(
+      Stream.runForEach((change) =>
+        Option.match(change.node, {
+          onNone: () => Effect.void,
+          onSome: (node) =>
+            codec.decode(node.data).pipe(
+              Effect.flatMap((value) => offer({ value, version: node.stat.version })),
+              Effect.catchAll((error) => Effect.logWarning(`effect-zk ${op} ${path}: a value it cannot read is skipped`, error))
+            )
+        })
+      ),
+      Effect.catchAllCause((cause) => Effect.logWarning(`effect-zk ${op} ${path}: watch failed; starting it again`, cause)),
+      Effect.zipRight(Effect.sleep("1 second")),
+      Effect.forever,
+      Effect.forkScoped
+    )
+    // the first value, read directly when the watch has not brought it yet: the copy is never
+    // empty once the handle is made
+    if (Option.isNone(yield* SubscriptionRef.get(copy))) yield* Effect.flatMap(direct.versioned, offer)
+    const latest = Effect.map(SubscriptionRef.get(copy), Option.getOrThrow)
+    const shared: Shared<A, E> = {
+      path,
+      value: Effect.map(latest, (v) => v.value),
+      versioned: latest,
+      set: (value) =>
+        Effect.flatMap(codec.encode(value), (data) =>
+          Effect.flatMap(client.set(path, data), (stat) => offer({ value, version: stat.version }))
+        ),
+      trySet: (previous, value) =>
+        Effect.flatMap(codec.encode(value), (data) =>
+          client.set(path, data, { version: previous.version }).pipe(
+            Effect.flatMap((stat) => Effect.as(offer({ value, version: stat.version }), true)),
+            Effect.catchTag("BadVersionError", () => Effect.succeed(false))
+          )
+        ),
+      changes: copy.changes.pipe(
+        Stream.filterMap((o) => o),
+        Stream.changesWith((a, b) => a.version === b.version),
+        Stream.map((v) => v.value)
+      )
+    }
+    return shared
+  })
+
 const bytes: Codec<Uint8Array, never> = { encode: Effect.succeed, decode: Effect.succeed }
 
 /**
@@ -137,3 +208,17 @@ export const make = (
   seed: Bytes
 ): Effect.Effect<SharedValue, InvalidArgumentError | ZooKeeperError> =>
   makeWith(client, path, typeof seed === "string" ? utf8(seed) : seed, bytes, "SharedValue")
+
+/**
+ * A shared byte value at `path` read from a copy its watch keeps for the scope's lifetime
+ * (Curator's `SharedValue` reads); see the module documentation.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const cached = (
+  client: ZooKeeperClient,
+  path: string,
+  seed: Bytes
+): Effect.Effect<SharedValue, InvalidArgumentError | ZooKeeperError, Scope.Scope> =>
+  cachedWith(client, path, typeof seed === "string" ? utf8(seed) : seed, bytes, "SharedValue")

@@ -61,6 +61,45 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Shar
     })
   )
 
+  it.scoped("cached: reads from the copy its watch keeps (stale until the watch brings news, as Curator's); own writes update it", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const cached = yield* SharedCount.cached(a, "/shared/cached", 7)
+      const direct = yield* SharedCount.make(b, "/shared/cached", 0)
+      expect(yield* cached.versioned).toEqual({ value: 7, version: 0 })
+      const seen: Array<number> = []
+      yield* cached.changes.pipe(
+        Stream.runForEach((v) => Effect.sync(() => seen.push(v))),
+        Effect.forkScoped
+      )
+      // another client's write reaches the copy through the watch
+      yield* direct.set(8)
+      yield* waitUntil(Effect.map(cached.value, (v) => v === 8), "the copy at 8")
+      expect(yield* cached.versioned).toEqual({ value: 8, version: 1 })
+      // its own write is in the copy at once, with the new version
+      yield* cached.set(9)
+      expect(yield* cached.versioned).toEqual({ value: 9, version: 2 })
+      expect(yield* cached.trySet({ value: 9, version: 2 }, 10)).toBe(true)
+      expect(yield* cached.versioned).toEqual({ value: 10, version: 3 })
+      // a stale copy's compare-and-set loses, as Curator's does
+      const stale = yield* cached.versioned
+      yield* direct.set(11)
+      expect(yield* cached.trySet(stale, 12)).toBe(false)
+      yield* waitUntil(Effect.map(cached.value, (v) => v === 11), "the copy at 11")
+      yield* waitUntil(Effect.sync(() => seen.at(-1) === 11), `the changes (${seen.join(", ")})`)
+      expect(seen[0]).toBe(7)
+      // every version at most once, in order
+      expect([...seen].sort((x, y) => x - y)).toEqual(seen)
+      // a value the codec cannot read is skipped: the copy keeps the last good one
+      yield* b.set("/shared/cached", new Uint8Array([1, 2, 3]))
+      yield* direct.set(13).pipe(Effect.delay("300 millis"))
+      yield* waitUntil(Effect.map(cached.value, (v) => v === 13), "the copy at 13 after the bad value")
+      // SharedValue's cached form: bytes, seeded once
+      const mode = yield* SharedValue.cached(a, "/shared/mode-cached", "on")
+      expect(text(yield* mode.value)).toBe("on")
+    })
+  )
+
   it.scoped("SharedCount: values that are not 32-bit integers and data that is not 4 bytes are refused", () =>
     Effect.gen(function* () {
       const zk = yield* client()
