@@ -49,6 +49,23 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("recipe examples run
     })
   )
 
+  it.effect("examples/node/work-queue.ts", () =>
+    Effect.gen(function* () {
+      const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+      const { stdout } = yield* runExample("examples/node/work-queue.ts", { ZK_HOSTS: hosts })
+      expect(stdout).toBe(
+        [
+          "resize 3 failed, put back",
+          "done: report a, report b, resize 1, resize 2, resize 3, resize 4",
+          "resize 3 done after resize 4: true",
+          "jobs left: 0",
+          "done",
+          ""
+        ].join("\n")
+      )
+    })
+  )
+
   it.effect("examples/node/service-registry.ts", () =>
     Effect.gen(function* () {
       const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
