@@ -111,6 +111,12 @@ export interface DistributedOptions {
    * `process` fails with LockLostError, so that no two consumers run `f` on one item at once.
    */
   readonly connectionStatePolicy?: ConnectionStatePolicy.ConnectionStatePolicy | undefined
+  /**
+   * Curator's `maxItems`: `put` and `putMulti` wait while the queue holds this many nodes (or
+   * more); bound the wait with `Effect.timeout`. Producers that put at the same moment can pass
+   * the bound by a few nodes, as with Curator.
+   */
+  readonly maxItems?: number | undefined
 }
 
 /**
@@ -443,6 +449,11 @@ export const distributed = (
       return Effect.fail(new InvalidArgumentError({ op, path, argument: "order", reason }))
     }
     const lockPath = options.lockPath
+    const maxItems = options.maxItems
+    if (maxItems !== undefined && (!Number.isSafeInteger(maxItems) || maxItems < 1)) {
+      const reason = `${maxItems} is not a positive integer`
+      return Effect.fail(new InvalidArgumentError({ op, path, argument: "maxItems", reason }))
+    }
     const core = makeCore(client, path, { prefix: QUEUE_PREFIX, order }, lockPath === undefined ? [] : [lockPath])
     // the items of a putMulti node this handle took and has not returned yet
     const kept: Array<Uint8Array> = []
@@ -476,7 +487,18 @@ export const distributed = (
         const name = nameFor(put, yield* Clock.currentTimeMillis)
         if (typeof name !== "string") return yield* Effect.fail(name)
         yield* core.ensure
+        if (maxItems !== undefined) yield* roomFor(maxItems)
         return yield* client.create(`${path}/${name}`, { data: encodeItems(items.map(toBytes)), sequence: true })
+      })
+
+    /** Waits (a children watch) until the queue holds fewer than `max` nodes. */
+    const roomFor = (max: number): Effect.Effect<void, QueueError> =>
+      Effect.gen(function* () {
+        for (;;) {
+          const { children, event } = yield* client.retry(client.getChildrenAndWatch(path))
+          if (children.filter((n) => n.startsWith(QUEUE_PREFIX)).length < max) return
+          yield* Effect.ignore(event)
+        }
       })
 
     /** The items of a node taken; a node that is not Curator's framing fails (it is gone already). */

@@ -242,6 +242,26 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
     })
   )
 
+  it.scoped("maxItems: put waits while the queue is full, a take makes room; a timeout bounds the wait and writes nothing", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const queue = yield* CuratorQueue.distributed(zk, "/full", { maxItems: 2 })
+      yield* queue.put("1")
+      yield* queue.putMulti(["2a", "2b"])
+      expect(yield* Effect.timeout(queue.put("3"), "300 millis").pipe(Effect.flip)).toMatchObject({ _tag: "TimeoutException" })
+      expect(yield* childrenOf(other, "/full")).toHaveLength(2)
+      const waiting = yield* Effect.fork(queue.put("3"))
+      yield* Effect.sleep("100 millis")
+      expect(waiting.unsafePoll()).toBe(null)
+      const consumer = yield* CuratorQueue.distributed(other, "/full")
+      expect(text(yield* consumer.take)).toBe("1")
+      yield* Fiber.join(waiting)
+      const rest = yield* consumer.items.pipe(Stream.take(3), Stream.map(text), Stream.runCollect)
+      expect([...rest]).toEqual(["2a", "2b", "3"])
+      expect(yield* Effect.flip(CuratorQueue.distributed(zk, "/full", { maxItems: 0 }))).toMatchObject({ argument: "maxItems" })
+    })
+  )
+
   it.scoped("bad arguments are refused with InvalidArgumentError, and nothing is written", () =>
     Effect.gen(function* () {
       const [zk] = yield* clients(1)
