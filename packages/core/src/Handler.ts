@@ -238,7 +238,10 @@ export const makeCallbackQueue = (
     yield* Effect.addFinalizer(() =>
       Effect.gen(function* () {
         // Finalizers run uninterruptibly: the wait must be made interruptible for the bound to work.
-        yield* Effect.timeout(Effect.interruptible(drained), options?.drainMillis ?? 1000).pipe(Effect.ignore)
+        // An idle worker (nothing queued, waiting for tasks) has nothing to drain.
+        if (items.length > 0 || wake === undefined) {
+          yield* Effect.timeout(Effect.interruptible(drained), options?.drainMillis ?? 1000).pipe(Effect.ignore)
+        }
         open = false
         items = []
         const w = wake
