@@ -712,12 +712,17 @@ const makeOperations = (
             )
         })
       )
-      yield* engine.request(
-        "addWatch",
-        { path: serverPath, mode: recursive ? R.AddWatchMode.PERSISTENT_RECURSIVE : R.AddWatchMode.PERSISTENT },
-        { op: "watch", path },
-        { serverPath, watcher, kindFor: (err) => (err === 0 ? kind : undefined) }
-      )
+      // A registration whose reply was lost with the connection is sent again once connected (the
+      // same session: adding a persistent watch twice is adding it once), so that a watch started
+      // just before a dropped connection survives it as any other does.
+      yield* engine
+        .request(
+          "addWatch",
+          { path: serverPath, mode: recursive ? R.AddWatchMode.PERSISTENT_RECURSIVE : R.AddWatchMode.PERSISTENT },
+          { op: "watch", path },
+          { serverPath, watcher, kindFor: (err) => (err === 0 ? kind : undefined) }
+        )
+        .pipe(Effect.retry({ times: 3, while: (e) => e._tag === "ConnectionLossError" }))
     }).pipe((eff) => traced("addWatch", path, eff))
 
   const watchStream = (path: string, recursive: boolean): Stream.Stream<WatchedEvent, ZooKeeperError> =>

@@ -293,12 +293,15 @@ const operations = (
             .pipe(Effect.ignore)
         })
       )
-      yield* engine.request(
-        "addWatch",
-        { path: serverPath, recursive },
-        { op: "watch", path },
-        { serverPath, watcher, kindFor: (err) => (err === 0 ? kind : undefined) }
-      )
+      // as the real client: a registration whose reply was lost is sent again once connected
+      yield* engine
+        .request(
+          "addWatch",
+          { path: serverPath, recursive },
+          { op: "watch", path },
+          { serverPath, watcher, kindFor: (err) => (err === 0 ? kind : undefined) }
+        )
+        .pipe(Effect.retry({ times: 3, while: (e) => e._tag === "ConnectionLossError" }))
     }).pipe((eff) => traced("addWatch", path, eff))
 
   const listenerWrappers = new Map<ZooKeeper.StateListener, (state: ClientState.ClientState) => Effect.Effect<void, unknown>>()
