@@ -1,6 +1,6 @@
 /**
- * An ephemeral node that stays there for a scope's lifetime (Curator's `PersistentNode` in its
- * ephemeral modes): created at once, created again whenever it goes — deleted by someone, or
+ * An ephemeral node that stays there for a scope's lifetime (Curator's `PersistentNode`; its
+ * persistent, container and TTL modes are below): created at once, created again whenever it goes — deleted by someone, or
  * removed by the server with an expired session — and deleted when the scope closes. What a
  * service registers itself with: a plain ephemeral node is gone for good after a session loss.
  *
@@ -26,6 +26,12 @@
  * children) is logged, shown by `lastError`, and tried again with a growing delay (up to 30 s).
  * Closing the scope stops all of it and deletes the node (retried over connection losses, for
  * at most a minute, or until the session ends).
+ *
+ * With `mode: "persistent"` (or `"container"`, `"ttl"`: Curator's PersistentNode in those
+ * modes) the node is of that kind: a session expiry leaves it be, its deletion (by someone, or
+ * by the server for an empty container or an expired TTL node) makes it again, a node already
+ * at a fixed path is taken over (its data set to ours, as Curator does), and closing the scope
+ * deletes it (retried over connection losses for at most a minute).
  *
  * @since 0.1.0
  */
@@ -67,6 +73,13 @@ export interface Options {
   readonly acl?: ReadonlyArray<ACL> | undefined
   /** A protected sequential node: `path` names the parent and the name's prefix. Default false. */
   readonly sequential?: boolean | undefined
+  /**
+   * Curator's other modes: `"persistent"`, `"container"` or `"ttl"` (with `ttl`) keep a node of
+   * that kind instead of an ephemeral one (see the module documentation). Default `"ephemeral"`.
+   */
+  readonly mode?: "ephemeral" | "persistent" | "container" | "ttl" | undefined
+  /** A `"ttl"` node's time to live (ZooKeeper deletes it once it has had no child for that long). */
+  readonly ttl?: Duration.DurationInput | undefined
 }
 
 /**
@@ -110,7 +123,7 @@ const backoff = (n: number): Duration.Duration => Duration.millis(Math.min(30_00
 
 /**
  * Keeps an ephemeral node at `path` (or, with `sequential`, a protected sequential one under
- * its parent) until the scope closes. Returns at once; {@link PersistentNode.awaitPresent} waits
+ * its parent; with `mode`, a node of that kind) until the scope closes. Returns at once; {@link PersistentNode.awaitPresent} waits
  * for the node. Fails only for an invalid path or data over ZooKeeper's default size limit.
  *
  * @since 0.1.0
@@ -125,11 +138,15 @@ export const make = (
     const sequential = options.sequential === true
     const bad = validate(path, { op: "PersistentNode", sequential })
     if (bad !== undefined) return yield* Effect.fail(bad)
-    if (path === "/") {
-      return yield* Effect.fail(
-        new InvalidArgumentError({ op: "PersistentNode", path, argument: "path", reason: "the root cannot be an ephemeral node" })
-      )
+    const mode = options.mode ?? "ephemeral"
+    const invalid = (argument: string, reason: string) =>
+      Effect.fail(new InvalidArgumentError({ op: "PersistentNode", path, argument, reason }))
+    if (path === "/") return yield* invalid("path", `the root cannot be kept as a ${mode} node`)
+    if (mode !== "ephemeral" && mode !== "persistent" && mode !== "container" && mode !== "ttl") {
+      return yield* invalid("mode", `${JSON.stringify(mode)} is not ephemeral, persistent, container or ttl`)
     }
+    if (mode === "container" && sequential) return yield* invalid("sequential", "ZooKeeper has no sequential containers")
+    if ((mode === "ttl") !== (options.ttl !== undefined)) return yield* invalid("ttl", "a ttl goes with mode \"ttl\", and only with it")
     const parent = parentOf(path)
     // A protected sequential name: its random part finds our node again after a lost reply.
     const prefix = `_c_${randomHex()}-`
@@ -237,6 +254,10 @@ export const make = (
         client.retry(Effect.catchTag(Effect.asVoid(client.set(node, data)), "NoNodeError", () => Effect.void))
       )
 
+    if (mode !== "ephemeral") {
+      return yield* keepNonEphemeral(client, path, { ...options, mode }, { createPath, prefix, parent, dataRef, current, lastError })
+    }
+
     const fiber = yield* Effect.forkDaemon(keep)
     yield* Effect.addFinalizer(() =>
       Effect.zipRight(
@@ -251,29 +272,158 @@ export const make = (
       )
     )
 
-    const awaitPresent = current.changes.pipe(
-      Stream.filterMap((p) => p),
-      Stream.runHead,
-      Effect.flatMap((p) => (Option.isSome(p) ? Effect.succeed(p.value) : Effect.never))
+    return handle(path, current, dataRef, lastError, writeData)
+  })
+
+/** The handle on a kept node, whatever its mode. */
+const handle = (
+  path: string,
+  current: SubscriptionRef.SubscriptionRef<Option.Option<string>>,
+  dataRef: Ref.Ref<Uint8Array>,
+  lastError: Ref.Ref<Option.Option<ZooKeeperError>>,
+  writeData: (node: string) => Effect.Effect<void, Retry.RetriedError<ZooKeeperError>>
+): PersistentNode => ({
+  path,
+  current: SubscriptionRef.get(current),
+  awaitPresent: current.changes.pipe(
+    Stream.filterMap((p) => p),
+    Stream.runHead,
+    Effect.flatMap((p) => (Option.isSome(p) ? Effect.succeed(p.value) : Effect.never))
+  ),
+  changes: current.changes,
+  data: Ref.get(dataRef),
+  setData: (data: Bytes) =>
+    Effect.suspend(() => {
+      const bytes = toBytes(data)
+      // refused before it replaces the data every later creation would use
+      const bad = validateData(bytes, defaultMaxDataBytes, { op: "PersistentNode.setData", path })
+      if (bad !== undefined) return Effect.fail(bad)
+      return Effect.zipRight(
+        Ref.set(dataRef, bytes),
+        Effect.flatMap(SubscriptionRef.get(current), (node) => (Option.isSome(node) ? writeData(node.value) : Effect.void))
+      )
+    }),
+  lastError: Ref.get(lastError)
+})
+
+/** What `make` has prepared for a node of another mode than ephemeral. */
+interface Prepared {
+  readonly createPath: string
+  readonly prefix: string
+  readonly parent: string
+  readonly dataRef: Ref.Ref<Uint8Array>
+  readonly current: SubscriptionRef.SubscriptionRef<Option.Option<string>>
+  readonly lastError: Ref.Ref<Option.Option<ZooKeeperError>>
+}
+
+/**
+ * A persistent, container or TTL node kept for the scope's lifetime: made while connected (a
+ * protected sequential one found again after a lost reply; a fixed-path one that exists taken
+ * over), made again whenever it is deleted, deleted when the scope closes.
+ */
+const keepNonEphemeral = (
+  client: ZooKeeperClient,
+  path: string,
+  options: Options & { readonly mode: "persistent" | "container" | "ttl" },
+  { createPath, prefix, parent, dataRef, current, lastError }: Prepared
+): Effect.Effect<PersistentNode, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const sequential = options.sequential === true
+    const createOptions = {
+      acl: options.acl,
+      sequence: sequential,
+      makepath: true,
+      ...(options.mode === "container" ? { container: true } : {}),
+      ...(options.mode === "ttl" && options.ttl !== undefined ? { ttl: options.ttl } : {})
+    }
+
+    /** Our sequential node, found by its protected prefix (a create whose reply was lost). */
+    const findOurs: Effect.Effect<string | undefined, ZooKeeperError> = Effect.map(
+      Effect.catchTag(client.getChildren(parent), "NoNodeError", () => Effect.succeed([] as ReadonlyArray<string>)),
+      (children) => {
+        const name = children.find((c) => c.startsWith(prefix))
+        return name === undefined ? undefined : joinPath(parent, name)
+      }
     )
 
-    return {
-      path,
-      current: SubscriptionRef.get(current),
-      awaitPresent,
-      changes: current.changes,
-      data: Ref.get(dataRef),
-      setData: (data: Bytes) =>
-        Effect.suspend(() => {
-          const bytes = toBytes(data)
-          // refused before it replaces the data every later creation would use
-          const bad = validateData(bytes, defaultMaxDataBytes, { op: "PersistentNode.setData", path })
-          if (bad !== undefined) return Effect.fail(bad)
-          return Effect.zipRight(
-            Ref.set(dataRef, bytes),
-            Effect.flatMap(SubscriptionRef.get(current), (node) => (Option.isSome(node) ? writeData(node.value) : Effect.void))
-          )
-        }),
-      lastError: Ref.get(lastError)
-    }
+    const create: Effect.Effect<string, ZooKeeperError> = Effect.gen(function* () {
+      if (sequential) {
+        const found = yield* findOurs
+        if (found !== undefined) return found
+      }
+      const data = yield* Ref.get(dataRef)
+      const created = yield* Effect.either(client.create(createPath, { ...createOptions, data }))
+      if (Either.isRight(created)) return created.right
+      if (created.left._tag !== "NodeExistsError" || sequential) return yield* Effect.fail(created.left)
+      // a node already there is taken over, as Curator does: our data in it
+      yield* client.set(path, data)
+      return path
+    })
+
+    /** Completes once the node is deleted (a session change only means watching it again). */
+    const untilDeleted = (node: string): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        for (;;) {
+          const watched = yield* Effect.either(client.existsAndWatch(node))
+          if (Either.isLeft(watched)) {
+            if (watched.left._tag === "ClientClosedError") return yield* Effect.never
+            yield* Effect.sleep("100 millis")
+            continue
+          }
+          if (Option.isNone(watched.right.stat)) return
+          const event = yield* Effect.either(watched.right.event)
+          if (Either.isRight(event) && event.right.type === "DELETED") return
+        }
+      })
+
+    const connected = firstState(client, (s) => Effect.succeed(s.state === "CONNECTED" ? Option.some(true) : Option.none()))
+
+    const keep: Effect.Effect<never> = Effect.gen(function* () {
+      let failures = 0
+      while (true) {
+        yield* connected
+        const created = yield* Effect.either(create)
+        if (Either.isLeft(created)) {
+          const error = created.left
+          if (error._tag === "ClientClosedError") return yield* Effect.never
+          if (isTransient(error) || error._tag === "NoNodeError") {
+            yield* Effect.sleep("50 millis")
+            continue
+          }
+          failures++
+          yield* Ref.set(lastError, Option.some(error))
+          yield* Effect.logWarning(`effect-zk recipes: PersistentNode could not create ${createPath}; trying again`, error)
+          yield* Effect.sleep(backoff(failures))
+          continue
+        }
+        failures = 0
+        const node = created.right
+        const used = yield* Ref.get(dataRef)
+        yield* Ref.set(lastError, Option.none())
+        yield* SubscriptionRef.set(current, Option.some(node))
+        if ((yield* Ref.get(dataRef)) !== used) yield* Effect.ignore(writeData(node))
+        yield* untilDeleted(node)
+        yield* SubscriptionRef.set(current, Option.none())
+      }
+    })
+
+    const writeData = (node: string): Effect.Effect<void, Retry.RetriedError<ZooKeeperError>> =>
+      Effect.flatMap(Ref.get(dataRef), (data) =>
+        client.retry(Effect.catchTag(Effect.asVoid(client.set(node, data)), "NoNodeError", () => Effect.void))
+      )
+
+    const fiber = yield* Effect.forkDaemon(keep)
+    yield* Effect.addFinalizer(() =>
+      Effect.zipRight(
+        Fiber.interrupt(fiber),
+        removeNode(
+          client,
+          Effect.flatMap(SubscriptionRef.get(current), (node) =>
+            Option.isSome(node) ? Effect.succeed(node.value) : sequential ? findOurs : Effect.succeed(path)
+          ),
+          false
+        )
+      )
+    )
+    return handle(path, current, dataRef, lastError, writeData)
   })

@@ -39,7 +39,7 @@ export * as MultiNonBlockingLease from "./MultiNonBlockingLease.js"
 export * as NonBlockingLease from "./NonBlockingLease.js"
 /** kazoo's Party and ShallowParty: who is in a group. @since 0.1.0 */
 export * as Party from "./Party.js"
-/** Curator's PersistentNode (ephemeral modes): a node kept in place for a scope's lifetime. @since 0.1.0 */
+/** Curator's PersistentNode: a node (ephemeral, persistent, container or TTL) kept in place for a scope's lifetime. @since 0.1.0 */
 export * as PersistentNode from "./PersistentNode.js"
 /** kazoo's PatientChildrenWatch: a node's children once they settle. @since 0.1.0 */
 export * as PatientChildrenWatch from "./PatientChildrenWatch.js"

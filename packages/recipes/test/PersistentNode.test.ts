@@ -22,7 +22,8 @@ const nodeOf = (zk: Client, path: string) =>
 const sessionOf = (zk: Client) =>
   Effect.map(zk.clientId, (id) => (Option.isSome(id) ? id.value.sessionId : 0n))
 
-layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("PersistentNode", (it) => {
+// TTL nodes for mode "ttl"
+layer(TestCluster.layer({ tickTime: 500, extendedTypesEnabled: true }), { excludeTestServices: true })("PersistentNode", (it) => {
   it.scoped("an ephemeral node with its data, made again after someone deletes it, deleted when the scope closes", () =>
     Effect.gen(function* () {
       const [a, b] = yield* clients(2)
@@ -167,6 +168,76 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Pers
       expect(tagOf(yield* Effect.exit(node.setData(huge)))).toBe("InvalidArgumentError")
       expect(text(yield* node.data)).toBe("small")
       expect(text((yield* b.get("/eph/child")).data)).toBe("small")
+    })
+  )
+
+  it.scoped("mode persistent: outlives a session expiry, made again when deleted, takes over a node already there, deleted with the scope", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const { zk, expire } = yield* expirableClient(chroot, { sessionTimeout: "2 seconds" })
+      const other = yield* newClient({ chroot })
+      // a node left there (by a process that died) is taken over: our data, the same node
+      yield* other.create("/cfg/flags", { data: "stale", makepath: true })
+      const stale = Option.getOrThrow(yield* other.exists("/cfg/flags"))
+      const scope = yield* Scope.make()
+      const node = yield* PersistentNode.make(zk, "/cfg/flags", { mode: "persistent", data: "v1" }).pipe(Scope.extend(scope))
+      expect(yield* node.awaitPresent).toBe("/cfg/flags")
+      yield* waitUntil(Effect.map(nodeOf(other, "/cfg/flags"), (n) => Option.isSome(n) && n.value.data === "v1"), "our data in it")
+      const taken = Option.getOrThrow(yield* other.exists("/cfg/flags"))
+      expect(taken.czxid).toBe(stale.czxid)
+      expect(taken.ephemeralOwner).toBe(0n)
+      // a session expiry leaves it be
+      yield* expire
+      yield* Effect.sleep("300 millis")
+      expect(Option.getOrThrow(yield* other.exists("/cfg/flags")).czxid).toBe(stale.czxid)
+      expect(yield* node.current).toEqual(Option.some("/cfg/flags"))
+      // deleted by someone: made again, with the data set since
+      yield* node.setData("v2")
+      yield* other.delete("/cfg/flags")
+      yield* waitUntil(
+        Effect.map(other.exists("/cfg/flags"), (st) => Option.isSome(st) && st.value.czxid !== stale.czxid),
+        "made again"
+      )
+      expect(Option.getOrThrow(yield* nodeOf(other, "/cfg/flags"))).toEqual({ owner: 0n, data: "v2" })
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* other.exists("/cfg/flags")).toEqual(Option.none())
+    })
+  )
+
+  it.scoped("mode persistent, sequential; container; ttl: nodes of that kind, made again when gone; bad combinations refused", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const scope = yield* Scope.make()
+      const seq = yield* PersistentNode.make(a, "/jobs/j-", { mode: "persistent", sequential: true }).pipe(Scope.extend(scope))
+      const first = yield* seq.awaitPresent
+      expect(first).toMatch(/^\/jobs\/_c_[0-9a-f]{32}-j-\d{10}$/)
+      yield* b.delete(first)
+      yield* waitUntil(Effect.map(seq.current, (p) => Option.isSome(p) && p.value !== first), "a new sequential node")
+      expect(yield* childrenOf(b, "/jobs")).toHaveLength(1)
+      // a container: ZooKeeper removes it once its last child goes; it is made again
+      const box = yield* PersistentNode.make(a, "/box", { mode: "container" }).pipe(Scope.extend(scope))
+      yield* box.awaitPresent
+      yield* b.create("/box/child")
+      const made = Option.getOrThrow(yield* b.exists("/box")).czxid
+      yield* b.delete("/box/child")
+      yield* b.delete("/box") // what the server's container sweep does
+      yield* waitUntil(
+        Effect.map(b.exists("/box"), (st) => Option.isSome(st) && st.value.czxid !== made),
+        "the container made again"
+      )
+      const ttl = yield* PersistentNode.make(a, "/ttl-node", { mode: "ttl", ttl: "1 hour", data: "t" }).pipe(Scope.extend(scope))
+      yield* ttl.awaitPresent
+      expect(Option.getOrThrow(yield* nodeOf(b, "/ttl-node")).data).toBe("t")
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* childrenOf(b, "/jobs")).toEqual([])
+      expect(yield* b.exists("/box")).toEqual(Option.none())
+      expect(yield* b.exists("/ttl-node")).toEqual(Option.none())
+      // what cannot be kept is refused
+      const refused = (options: PersistentNode.Options) => Effect.map(Effect.exit(PersistentNode.make(a, "/x", options)), tagOf)
+      expect(yield* refused({ mode: "container", sequential: true })).toBe("InvalidArgumentError")
+      expect(yield* refused({ mode: "ttl" })).toBe("InvalidArgumentError")
+      expect(yield* refused({ mode: "persistent", ttl: "1 minute" })).toBe("InvalidArgumentError")
+      expect(yield* refused({ mode: "forever" as "persistent" })).toBe("InvalidArgumentError")
     })
   )
 })
