@@ -41,6 +41,8 @@ export * as NonBlockingLease from "./NonBlockingLease.js"
 export * as Party from "./Party.js"
 /** Curator's PersistentNode: a node (ephemeral, persistent, container or TTL) kept in place for a scope's lifetime. @since 0.1.0 */
 export * as PersistentNode from "./PersistentNode.js"
+/** Curator's PersistentTtlNode: a node that lives while this process does, and goes by itself a while after. @since 0.1.0 */
+export * as PersistentTtlNode from "./PersistentTtlNode.js"
 /** kazoo's PatientChildrenWatch: a node's children once they settle. @since 0.1.0 */
 export * as PatientChildrenWatch from "./PatientChildrenWatch.js"
 /** kazoo's Queue: a distributed queue with priorities. @since 0.1.0 */

@@ -1,6 +1,7 @@
 import {
   Barrier,
   CuratorQueue,
+  PersistentTtlNode,
   Counter,
   DoubleBarrier,
   Election,
@@ -20,7 +21,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings (int and long), the queues, Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings (int and long), the queues, PersistentTtlNode, Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -38,7 +39,8 @@ const both = Effect.gen(function* () {
   return { zk, cu, chroot }
 })
 
-layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("interop with Curator 5", (it) => {
+// TTL nodes, for PersistentTtlNode
+layer(TestCluster.layer({ tickTime: 500, extendedTypesEnabled: true }), { excludeTestServices: true })("interop with Curator 5", (it) => {
   const interop = it.scoped.skipIf(curatorUnavailable !== undefined)
   interop(
     "LeaderLatch: Curator's participant and ours share one line, one leader at a time",
@@ -331,6 +333,36 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("inte
         )
         expect(yield* ours.value).toBe(2_147_482_958)
         expect(yield* cu.call("intget i")).toBe("2147482958")
+      }),
+    60_000
+  )
+
+  interop(
+    "PersistentTtlNode and Curator's: the same nodes (the node with its data, one child named touch)",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        expect(yield* cu.call("ttlnode /theirs 3000 data")).toBe("true")
+        const ours = yield* PersistentTtlNode.make(zk, "/ours", "3 seconds", { data: "data" })
+        yield* ours.awaitPresent
+        yield* waitUntil(
+          Effect.map(Effect.all([zk.exists("/theirs/touch"), zk.exists("/ours/touch")]), ([t, o]) => Option.isSome(t) && Option.isSome(o)),
+          "both touch children"
+        )
+        const kinds = (p: string) =>
+          Effect.all([zk.get(p), zk.get(`${p}/touch`)]).pipe(
+            Effect.map(([parent, child]) => ({
+              data: new TextDecoder().decode(parent.data),
+              parentOwner: parent.stat.ephemeralOwner,
+              childOwner: child.stat.ephemeralOwner,
+              children: parent.stat.numChildren
+            }))
+          )
+        // (a client sees 0 as the owner of containers and TTL nodes: their kinds do not show)
+        const theirs = yield* kinds("/theirs")
+        expect(theirs).toEqual({ data: "data", parentOwner: 0n, childOwner: 0n, children: 1 })
+        expect(yield* kinds("/ours")).toEqual(theirs)
+        expect(yield* zk.getChildren("/theirs")).toEqual(yield* zk.getChildren("/ours"))
       }),
     60_000
   )

@@ -19,6 +19,7 @@ import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
 import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
 import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.framework.recipes.nodes.GroupMember;
+import org.apache.curator.framework.recipes.nodes.PersistentTtlNode;
 import org.apache.curator.framework.recipes.shared.SharedCount;
 import org.apache.curator.framework.recipes.atomic.AtomicValue;
 import org.apache.curator.framework.recipes.barriers.DistributedBarrier;
@@ -131,6 +132,7 @@ public class CuratorDriver {
     Map<String, DistributedAtomicLong> longs = new HashMap<>();
     Map<String, DistributedAtomicInteger> ints = new HashMap<>();
     Map<String, SimpleDistributedQueue> simpleQueues = new HashMap<>();
+    List<PersistentTtlNode> ttlNodes = new ArrayList<>();
     Map<String, QueueBase<String>> queues = new HashMap<>();
     Map<String, LinkedBlockingQueue<String>> queueOut = new HashMap<>();
     Map<String, DistributedBarrier> barriers = new HashMap<>();
@@ -253,6 +255,14 @@ public class CuratorDriver {
           case "longget": // longget <name>
             System.out.println("ok " + longs.get(words[1]).get().postValue());
             break;
+          case "ttlnode": { // ttlnode <path> <ttl ms> <data>: a started PersistentTtlNode; waits until it exists
+            PersistentTtlNode node = new PersistentTtlNode(client, words[1], Long.parseLong(words[2]),
+                words[3].getBytes(StandardCharsets.UTF_8));
+            node.start();
+            ttlNodes.add(node);
+            System.out.println("ok " + node.waitForInitialCreate(10, TimeUnit.SECONDS));
+            break;
+          }
           case "sq": // sq <name> <path>: a SimpleDistributedQueue
             simpleQueues.put(words[1], new SimpleDistributedQueue(client, words[2]));
             System.out.println("ok made");
@@ -430,6 +440,7 @@ public class CuratorDriver {
     for (GroupMember member : members.values()) member.close();
     for (SharedCount count : counts.values()) count.close();
     for (QueueBase<String> queue : queues.values()) queue.close();
+    for (PersistentTtlNode node : ttlNodes) node.close();
     if (discovery != null) discovery.close();
     client.close();
   }
