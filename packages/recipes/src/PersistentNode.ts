@@ -218,41 +218,19 @@ export const make = (
       s.state === "CONNECTED" ? Effect.map(currentSession(client), (id) => (id === 0n ? Option.none() : Option.some(id))) : Effect.succeed(Option.none())
     )
 
-    const keep: Effect.Effect<never> = Effect.gen(function* () {
-      let failures = 0
-      while (true) {
-        const session = yield* connected
-        const created = yield* Effect.either(create(session))
-        if (Either.isLeft(created)) {
-          const error = created.left
-          // a closed client will not connect again: nothing to keep until the scope closes
-          if (error._tag === "ClientClosedError") return yield* Effect.never
-          if (isTransient(error) || error._tag === "NodeExistsError") {
-            yield* Effect.sleep("50 millis")
-            continue
-          }
-          failures++
-          yield* Ref.set(lastError, Option.some(error))
-          yield* Effect.logWarning(`effect-zk recipes: PersistentNode could not create ${createPath}; trying again`, error)
-          yield* Effect.sleep(backoff(failures))
-          continue
-        }
-        failures = 0
-        const node = created.right
-        const used = yield* Ref.get(dataRef)
-        yield* Ref.set(lastError, Option.none())
-        yield* SubscriptionRef.set(current, Option.some(node))
-        // setData may have changed the data while the create was on its way
-        if ((yield* Ref.get(dataRef)) !== used) yield* Effect.ignore(writeData(node))
-        yield* watchUntilGone(node, session)
-        yield* SubscriptionRef.set(current, Option.none())
-      }
+    const writeData = dataWriter(client, dataRef)
+    const keep = keepLoop({
+      createPath,
+      connected,
+      create,
+      // the other session's node being waited on
+      again: (error) => error._tag === "NodeExistsError",
+      untilGone: watchUntilGone,
+      dataRef,
+      current,
+      lastError,
+      writeData
     })
-
-    const writeData = (node: string): Effect.Effect<void, Retry.RetriedError<ZooKeeperError>> =>
-      Effect.flatMap(Ref.get(dataRef), (data) =>
-        client.retry(Effect.catchTag(Effect.asVoid(client.set(node, data)), "NoNodeError", () => Effect.void))
-      )
 
     if (mode !== "ephemeral") {
       return yield* keepNonEphemeral(client, path, { ...options, mode }, { createPath, prefix, parent, dataRef, current, lastError })
@@ -273,6 +251,62 @@ export const make = (
     )
 
     return handle(path, current, dataRef, lastError, writeData)
+  })
+
+/** Writes the current data to the node (gone meanwhile: it gets the data when made again). */
+const dataWriter =
+  (client: ZooKeeperClient, dataRef: Ref.Ref<Uint8Array>) =>
+  (node: string): Effect.Effect<void, Retry.RetriedError<ZooKeeperError>> =>
+    Effect.flatMap(Ref.get(dataRef), (data) =>
+      client.retry(Effect.catchTag(Effect.asVoid(client.set(node, data)), "NoNodeError", () => Effect.void))
+    )
+
+/**
+ * The keeper, whatever the mode: once connected (`connected` gives what `create` and
+ * `untilGone` need, the session for an ephemeral node), make the node; when that fails, try
+ * again at once after a transient error or one `again` accepts, else note it, log it and back
+ * off; once made, publish it, write data set meanwhile, and wait until it is gone.
+ */
+const keepLoop = <S>(k: {
+  readonly createPath: string
+  readonly connected: Effect.Effect<S>
+  readonly create: (s: S) => Effect.Effect<string, ZooKeeperError>
+  readonly again: (error: ZooKeeperError) => boolean
+  readonly untilGone: (node: string, s: S) => Effect.Effect<void>
+  readonly dataRef: Ref.Ref<Uint8Array>
+  readonly current: SubscriptionRef.SubscriptionRef<Option.Option<string>>
+  readonly lastError: Ref.Ref<Option.Option<ZooKeeperError>>
+  readonly writeData: (node: string) => Effect.Effect<void, Retry.RetriedError<ZooKeeperError>>
+}): Effect.Effect<never> =>
+  Effect.gen(function* () {
+    let failures = 0
+    while (true) {
+      const s = yield* k.connected
+      const created = yield* Effect.either(k.create(s))
+      if (Either.isLeft(created)) {
+        const error = created.left
+        // a closed client will not connect again: nothing to keep until the scope closes
+        if (error._tag === "ClientClosedError") return yield* Effect.never
+        if (isTransient(error) || k.again(error)) {
+          yield* Effect.sleep("50 millis")
+          continue
+        }
+        failures++
+        yield* Ref.set(k.lastError, Option.some(error))
+        yield* Effect.logWarning(`effect-zk recipes: PersistentNode could not create ${k.createPath}; trying again`, error)
+        yield* Effect.sleep(backoff(failures))
+        continue
+      }
+      failures = 0
+      const node = created.right
+      const used = yield* Ref.get(k.dataRef)
+      yield* Ref.set(k.lastError, Option.none())
+      yield* SubscriptionRef.set(k.current, Option.some(node))
+      // setData may have changed the data while the create was on its way
+      if ((yield* Ref.get(k.dataRef)) !== used) yield* Effect.ignore(k.writeData(node))
+      yield* k.untilGone(node, s)
+      yield* SubscriptionRef.set(k.current, Option.none())
+    }
   })
 
 /** The handle on a kept node, whatever its mode. */
@@ -376,41 +410,19 @@ const keepNonEphemeral = (
         }
       })
 
-    const connected = firstState(client, (s) => Effect.succeed(s.state === "CONNECTED" ? Option.some(true) : Option.none()))
-
-    const keep: Effect.Effect<never> = Effect.gen(function* () {
-      let failures = 0
-      while (true) {
-        yield* connected
-        const created = yield* Effect.either(create)
-        if (Either.isLeft(created)) {
-          const error = created.left
-          if (error._tag === "ClientClosedError") return yield* Effect.never
-          if (isTransient(error) || error._tag === "NoNodeError") {
-            yield* Effect.sleep("50 millis")
-            continue
-          }
-          failures++
-          yield* Ref.set(lastError, Option.some(error))
-          yield* Effect.logWarning(`effect-zk recipes: PersistentNode could not create ${createPath}; trying again`, error)
-          yield* Effect.sleep(backoff(failures))
-          continue
-        }
-        failures = 0
-        const node = created.right
-        const used = yield* Ref.get(dataRef)
-        yield* Ref.set(lastError, Option.none())
-        yield* SubscriptionRef.set(current, Option.some(node))
-        if ((yield* Ref.get(dataRef)) !== used) yield* Effect.ignore(writeData(node))
-        yield* untilDeleted(node)
-        yield* SubscriptionRef.set(current, Option.none())
-      }
+    const writeData = dataWriter(client, dataRef)
+    const keep = keepLoop({
+      createPath,
+      connected: firstState(client, (s) => Effect.succeed(s.state === "CONNECTED" ? Option.some(undefined) : Option.none())),
+      create: () => create,
+      // a parent deleted while its node was being made
+      again: (error) => error._tag === "NoNodeError",
+      untilGone: (node) => untilDeleted(node),
+      dataRef,
+      current,
+      lastError,
+      writeData
     })
-
-    const writeData = (node: string): Effect.Effect<void, Retry.RetriedError<ZooKeeperError>> =>
-      Effect.flatMap(Ref.get(dataRef), (data) =>
-        client.retry(Effect.catchTag(Effect.asVoid(client.set(node, data)), "NoNodeError", () => Effect.void))
-      )
 
     const fiber = yield* Effect.forkDaemon(keep)
     yield* Effect.addFinalizer(() =>
