@@ -17,17 +17,5 @@
 
 /** The promise facade's `connect()` on Deno; see `DenoZooKeeper.connect`. @since 0.1.0 */
 export { connect } from "./DenoZooKeeper.js"
-/** ACLs (core's `Acl`). @since 0.1.0 */
-export * as Acl from "@effect-zk/core/Acl"
-/** A transaction's operations (core's `Transaction`). @since 0.1.0 */
-export * as Transaction from "@effect-zk/core/Transaction"
-/** multiRead's reads (core's `MultiRead`). @since 0.1.0 */
-export * as MultiRead from "@effect-zk/core/MultiRead"
-/** Path helpers (core's `Path`). @since 0.1.0 */
-export * as Path from "@effect-zk/core/Path"
-/** The error classes a promise rejects with (core's `ZooKeeperError`). @since 0.1.0 */
-export * as ZooKeeperError from "@effect-zk/core/ZooKeeperError"
-/** The client `connect` resolves to. @since 0.1.0 */
-export type { PromiseZooKeeper } from "@effect-zk/core/Promise"
-/** `connect`'s options. @since 0.1.0 */
-export type { Options } from "@effect-zk/core/ZooKeeperConfig"
+/** `Acl`, `Transaction`, `MultiRead`, `Path`, `ZooKeeperError` and the facade's types (core's `ScriptModules`). @since 0.1.0 */
+export * from "@effect-zk/core/ScriptModules"
