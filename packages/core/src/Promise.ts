@@ -13,12 +13,12 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { ACL } from "./Acl.js"
 import type { ClientState, WatchedEvent } from "./ClientState.js"
-import type { ZooKeeperHandler } from "./Handler.js"
+import { type Handler, ZooKeeperHandler } from "./Handler.js"
 import { makeClient } from "./internal/client.js"
 import type { ZnodeStat } from "./Stat.js"
 import type { ZooKeeperError } from "./ZooKeeperError.js"
@@ -91,20 +91,24 @@ export interface PromiseZooKeeper {
 }
 
 /**
- * Connects with the given platform layer; see the platform packages' `connect`.
+ * Connects with the given platform handler (or a layer providing one); see the platform
+ * packages' `connect`, which give their handler (a little quicker to start than a layer).
  *
  * @since 0.1.0
  * @category constructors
  */
 export const connect = async (
   options: ZooKeeperConfig.Options,
-  platform: Layer.Layer<ZooKeeperHandler>
+  platform: Layer.Layer<ZooKeeperHandler> | Handler
 ): Promise<PromiseZooKeeper> => {
   const scope = Effect.runSync(Scope.make())
+  const make = Effect.flatMap(ZooKeeperConfig.resolve(options), (config) => makeClient(config, true))
   const exit = await Effect.runPromiseExit(
-    Effect.flatMap(ZooKeeperConfig.resolve(options), (config) => makeClient(config, true)).pipe(
-      Effect.provide(platform),
-      Scope.extend(scope)
+    Scope.extend(
+      Layer.isLayer(platform)
+        ? Effect.provide(make, platform as Layer.Layer<ZooKeeperHandler>)
+        : Effect.provideService(make, ZooKeeperHandler, platform as Handler),
+      scope
     )
   )
   if (Exit.isFailure(exit)) {

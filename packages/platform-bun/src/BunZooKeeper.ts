@@ -221,4 +221,4 @@ export const layer: Layer.Layer<ZooKeeperHandler> = Layer.succeed(ZooKeeperHandl
  * @category constructors
  */
 export const connect = (options: ZooKeeperConfig.Options): Promise<PromiseClient.PromiseZooKeeper> =>
-  PromiseClient.connect(options, layer)
+  PromiseClient.connect(options, handler)

@@ -1,6 +1,6 @@
-import { MultiRead, Transaction } from "@effect-zk/core"
+import { MultiRead, PromiseClient, Transaction } from "@effect-zk/core"
 import { layer } from "@effect/vitest"
-import { connect } from "@effect-zk/platform-node"
+import { connect, NodeZooKeeper } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Effect, Fiber } from "effect"
 import { expect } from "vitest"
@@ -166,6 +166,22 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("promise facade", (i
       expect(stat.version).toBe(1)
       expect(exists?.version).toBe(1)
       yield* Effect.promise(() => zkLong.delete(base, { recursive: true }))
+    })
+  )
+
+  it.effect("PromiseClient.connect takes the platform's handler or a layer providing it", () =>
+    Effect.gen(function* () {
+      const cs = yield* hosts
+      yield* Effect.promise(async () => {
+        for (const platform of [NodeZooKeeper.handler, NodeZooKeeper.layer]) {
+          const zk = await PromiseClient.connect({ hosts: cs }, platform)
+          try {
+            expect(await zk.exists("/")).toBeDefined()
+          } finally {
+            await zk.close()
+          }
+        }
+      })
     })
   )
 
