@@ -47,6 +47,8 @@ export * as PersistentTtlNode from "./PersistentTtlNode.js"
 export * as PatientChildrenWatch from "./PatientChildrenWatch.js"
 /** kazoo's Queue: a distributed queue with priorities. @since 0.1.0 */
 export * as Queue from "./Queue.js"
+/** Curator's QueueSharder: one queue spread over several, added as they fill. @since 0.1.0 */
+export * as QueueSharder from "./QueueSharder.js"
 /** kazoo's ReadLock: the shared side of a read/write lock. @since 0.1.0 */
 export * as ReadLock from "./ReadLock.js"
 /** The errors of the recipes. @since 0.1.0 */

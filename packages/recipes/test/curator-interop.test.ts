@@ -3,6 +3,7 @@ import {
   CuratorQueue,
   PersistentTtlNode,
   Counter,
+  QueueSharder,
   DoubleBarrier,
   Election,
   GroupMember,
@@ -21,7 +22,7 @@ import { expect } from "vitest"
 import { type Client, childrenOf, client, hosts, newChroot, waitUntil } from "./helpers.js"
 import { curator, curatorUnavailable } from "./curator.js"
 
-// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings (int and long), the queues, PersistentTtlNode, Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
+// LeaderLatch, GroupMember, SharedCount, Counter's Curator encodings (int and long), the queues and QueueSharder, PersistentTtlNode, Barrier, DoubleBarrier, ServiceDiscovery and the "curator" layout of Lock, ReadLock/WriteLock, Semaphore and Election
 // keep Curator's znode layouts; these
 // cases run Curator 5's own recipes (Debian's libcurator-recipes-java and
 // libcurator-discovery-java) in a JVM beside ours.
@@ -470,6 +471,57 @@ layer(TestCluster.layer({ tickTime: 500, extendedTypesEnabled: true }), { exclud
         const all = [...done, ...curatorDone].sort()
         expect(all).toEqual(Array.from({ length: 10 }, (_, i) => `job-${i}`).sort())
         expect(yield* childrenOf(zk, "/jobs")).toEqual([])
+      }),
+    60_000
+  )
+
+  interop(
+    "QueueSharder and Curator's QueueSharder: the same shards, made by whichever leads, items put on either side",
+    () =>
+      Effect.gen(function* () {
+        const { zk, cu } = yield* both
+        const text = (b: Uint8Array) => new TextDecoder().decode(b)
+        // Curator's starts first and leads: it makes the first shard (at most 2, checks every 100 ms)
+        yield* cu.call("sharder c /sharded /sharded-leader 3 100 2")
+        const first = yield* cu.call("shards c")
+        expect(first).toMatch(/^\/sharded\/queue-[0-9a-f-]{36}$/)
+        const scope = yield* Scope.make()
+        const ours = yield* QueueSharder.make(
+          zk,
+          "/sharded",
+          "/sharded-leader",
+          (path) => CuratorQueue.distributed(zk, path),
+          { newQueueThreshold: 3, maxQueues: 3, thresholdCheck: "1 hour" }
+        ).pipe(Scope.extend(scope))
+        expect([...(yield* ours.shards).keys()]).toEqual([first])
+        expect(yield* ours.isLeader).toBe(false)
+        // we fill the shard; Curator's leader adds a second, which we take in
+        for (const item of ["a", "b", "c"]) yield* Effect.flatMap(ours.queue, (q) => q.put(item))
+        yield* waitUntil(Effect.map(ours.shards, (s) => s.size === 2), "the shard Curator adds")
+        yield* ours.check
+        const [second] = yield* ours.preferred
+        expect(second).not.toBe(first)
+        expect(yield* cu.call("shards c")).toBe([first, second].sort().join(","))
+        // Curator puts into the shard it prefers, the new one; it stops at its maxQueues (2)
+        for (const item of ["x", "y", "z"]) yield* cu.call(`sharderput c ${item}`)
+        expect(yield* childrenOf(zk, second!)).toHaveLength(3)
+        yield* Effect.sleep("300 millis")
+        expect((yield* ours.shards).size).toBe(2)
+        // Curator's sharder goes: ours leads and adds the third shard, which a new Curator sharder finds
+        yield* cu.call("sharderclose c")
+        yield* waitUntil(ours.isLeader, "ours to lead")
+        yield* ours.check
+        const paths = [...(yield* ours.shards).keys()].sort()
+        expect(paths).toHaveLength(3)
+        yield* cu.call("sharder c2 /sharded /sharded-leader 3 100 2")
+        expect(yield* cu.call("shards c2")).toBe(paths.join(","))
+        // every item, wherever it went, read back here in each shard's order
+        const shards = yield* ours.shards
+        const taken = (path: string, n: number) =>
+          Effect.map(Stream.runCollect(Stream.take(Stream.map(shards.get(path)!.items, text), n)), (c) => [...c])
+        expect(yield* taken(first, 3)).toEqual(["a", "b", "c"])
+        expect(yield* taken(second!, 3)).toEqual(["x", "y", "z"])
+        yield* Scope.close(scope, Exit.void)
       }),
     60_000
   )

@@ -34,6 +34,8 @@ import org.apache.curator.framework.recipes.queue.QueueBase;
 import org.apache.curator.framework.recipes.queue.QueueBuilder;
 import org.apache.curator.framework.recipes.queue.QueueConsumer;
 import org.apache.curator.framework.recipes.queue.QueueSerializer;
+import org.apache.curator.framework.recipes.queue.QueueSharder;
+import org.apache.curator.framework.recipes.queue.QueueSharderPolicies;
 import org.apache.curator.framework.recipes.queue.SimpleDistributedQueue;
 import org.apache.curator.framework.state.ConnectionState;
 import java.nio.charset.StandardCharsets;
@@ -136,6 +138,7 @@ public class CuratorDriver {
     Map<String, QueueBase<String>> queues = new HashMap<>();
     Map<String, LinkedBlockingQueue<String>> queueOut = new HashMap<>();
     Map<String, DistributedBarrier> barriers = new HashMap<>();
+    Map<String, QueueSharder<String, DistributedQueue<String>>> sharders = new HashMap<>();
     Map<String, DistributedDoubleBarrier> doubles = new HashMap<>();
     // a selector's leader holds its term until "abdicate" counts its latch down
     Map<String, CountDownLatch> terms = new ConcurrentHashMap<>();
@@ -426,6 +429,30 @@ public class CuratorDriver {
             System.out.println("ok " + String.join(",", out));
             break;
           }
+          case "sharder": { // sharder <name> <path> <leaderPath> <threshold> <checkMs> <maxQueues>: a started QueueSharder of producer-only DistributedQueues
+            QueueSharderPolicies policies = QueueSharderPolicies.builder().newQueueThreshold(Integer.parseInt(words[4]))
+                .thresholdCheckMs(Integer.parseInt(words[5])).maxQueues(Integer.parseInt(words[6])).build();
+            QueueSharder<String, DistributedQueue<String>> sharder = new QueueSharder<>(client,
+                (c, p) -> QueueBuilder.builder(c, null, TEXT, p).putInBackground(false).buildQueue(), words[2], words[3], policies);
+            sharder.start();
+            sharders.put(words[1], sharder);
+            System.out.println("ok started");
+            break;
+          }
+          case "sharderput": // sharderput <name> <text>: put into the queue getQueue picks
+            sharders.get(words[1]).getQueue().put(words[2]);
+            System.out.println("ok put");
+            break;
+          case "shards": { // shards <name>: the shards' paths, sorted
+            List<String> paths = new ArrayList<>(sharders.get(words[1]).getQueuePaths());
+            Collections.sort(paths);
+            System.out.println("ok " + String.join(",", paths));
+            break;
+          }
+          case "sharderclose": // sharderclose <name>
+            sharders.remove(words[1]).close();
+            System.out.println("ok closed");
+            break;
           default:
             System.out.println("error unknown command " + words[0]);
         }
@@ -440,6 +467,7 @@ public class CuratorDriver {
     for (GroupMember member : members.values()) member.close();
     for (SharedCount count : counts.values()) count.close();
     for (QueueBase<String> queue : queues.values()) queue.close();
+    for (QueueSharder<String, DistributedQueue<String>> sharder : sharders.values()) sharder.close();
     for (PersistentTtlNode node : ttlNodes) node.close();
     if (discovery != null) discovery.close();
     client.close();
