@@ -44,7 +44,10 @@ export type PromiseWatchCallback = (event: WatchedEvent) => void | Promise<void>
 export interface PromiseZooKeeper {
   create(path: string, options?: CreateOptions): Promise<string>
   createWithStat(path: string, options?: CreateOptions): Promise<{ readonly path: string; readonly stat: ZnodeStat }>
-  ensurePath(path: string, options?: { readonly acl?: ReadonlyArray<ACL> }): Promise<void>
+  ensurePath(
+    path: string,
+    options?: { readonly acl?: ReadonlyArray<ACL>; readonly container?: boolean | undefined }
+  ): Promise<void>
   exists(path: string, options?: { readonly watch?: PromiseWatchCallback }): Promise<ZnodeStat | undefined>
   get(path: string, options?: { readonly watch?: PromiseWatchCallback }): Promise<NodeData>
   getChildren(path: string, options?: { readonly watch?: PromiseWatchCallback }): Promise<ReadonlyArray<string>>

@@ -83,8 +83,12 @@ export type WatcherType = "children" | "data" | "any"
  * @category models
  */
 export interface CreateOptions extends Transaction.CreateOptions {
-  /** Create missing parent nodes (with the same ACL, persistent, empty). */
-  readonly makepath?: boolean | undefined
+  /**
+   * Create missing parent nodes (with the same ACL, empty): `true` makes them persistent (kazoo's
+   * `makepath`), `"containers"` makes them container nodes (ZooKeeper 3.5+; Curator's
+   * `creatingParentContainersIfNeeded`), which the server deletes once their last child goes.
+   */
+  readonly makepath?: boolean | "containers" | undefined
 }
 
 /**
@@ -104,10 +108,13 @@ export interface ZooKeeperClient {
     path: string,
     options?: CreateOptions
   ) => Effect.Effect<{ readonly path: string; readonly stat: ZnodeStat }, ZooKeeperError>
-  /** Creates the node and its missing parents; succeeds if it already exists. */
+  /**
+   * Creates the node and its missing parents; succeeds if it already exists. With `container`
+   * the nodes it creates are containers (ZooKeeper 3.5+; Curator's `createContainers`).
+   */
   readonly ensurePath: (
     path: string,
-    options?: { readonly acl?: ReadonlyArray<ACL> | undefined }
+    options?: { readonly acl?: ReadonlyArray<ACL> | undefined; readonly container?: boolean | undefined }
   ) => Effect.Effect<void, ZooKeeperError>
   /** The node's stat, or none when it does not exist. With `watch`, the callback fires on its creation, change or deletion. */
   readonly exists: (

@@ -90,6 +90,24 @@ describe("ZooKeeperTest", () => {
     })
   )
 
+  it.scoped("makepath: 'containers' and ensurePath with container make container parents; makepath: true persistent ones", () =>
+    Effect.gen(function* () {
+      const server = yield* ZooKeeperTest.makeServer()
+      const zk = yield* server.client()
+      yield* zk.create("/c/a/leaf", { makepath: "containers" })
+      yield* zk.create("/p/a/leaf", { makepath: true })
+      yield* zk.ensurePath("/e/a", { container: true })
+      yield* zk.create("/e/a/leaf")
+      for (const leaf of ["/c/a/leaf", "/p/a/leaf", "/e/a/leaf"]) yield* zk.delete(leaf)
+      // each sweep takes the containers the one before left empty
+      expect([...(yield* server.checkContainers)].sort()).toEqual(["/c/a", "/e/a"])
+      expect([...(yield* server.checkContainers)].sort()).toEqual(["/c", "/e"])
+      expect(yield* server.checkContainers).toEqual([])
+      expect([...(yield* zk.getChildren("/"))].sort()).toEqual(["p", "zookeeper"])
+      expect(Option.isSome(yield* zk.exists("/p/a"))).toBe(true)
+    })
+  )
+
   it.scoped("a client cut off longer than its session timeout: LOST, its ephemerals gone, a new session once it is back", () =>
     Effect.gen(function* () {
       const server = yield* ZooKeeperTest.makeServer()

@@ -383,31 +383,33 @@ const makeOperations = (
   const aclOrDefault = (acl: ReadonlyArray<Acl.ACL> | undefined) =>
     acl === undefined || acl.length === 0 ? defaultAcl : acl
 
-  const ensurePathRaw = (path: string, acl: ReadonlyArray<Acl.ACL>): Effect.Effect<void, ZooKeeperError> =>
+  const ensurePathRaw = (
+    path: string,
+    acl: ReadonlyArray<Acl.ACL>,
+    container: boolean
+  ): Effect.Effect<void, ZooKeeperError> =>
     Effect.suspend(() => {
       if (path === "/") return Effect.void
       const serverPath = chroot.prefix(path)
-      return engine
-        .request(
-          "create",
-          { path: serverPath, data: EMPTY, acl, flags: 0 },
-          { op: "ensurePath", path }
+      const ctx: ErrorContext = { op: "ensurePath", path }
+      const once: Effect.Effect<unknown, ZooKeeperError> = container
+        ? engine.request("createContainer", { path: serverPath, data: EMPTY, acl, flags: R.CreateFlags.CONTAINER }, ctx)
+        : engine.request("create", { path: serverPath, data: EMPTY, acl, flags: 0 }, ctx)
+      return once.pipe(
+        Effect.asVoid,
+        Effect.catchIf(
+          (e): e is ZooKeeperError => e._tag === "NodeExistsError" || e._tag === "NoNodeError",
+          (e) =>
+            e._tag === "NodeExistsError"
+              ? Effect.void
+              : Effect.zipRight(ensurePathRaw(Path.parent(path), acl, container), ensurePathRaw(path, acl, container))
         )
-        .pipe(
-          Effect.asVoid,
-          Effect.catchIf(
-            (e): e is ZooKeeperError => e._tag === "NodeExistsError" || e._tag === "NoNodeError",
-            (e) =>
-              e._tag === "NodeExistsError"
-                ? Effect.void
-                : Effect.zipRight(ensurePathRaw(Path.parent(path), acl), ensurePathRaw(path, acl))
-          )
-        )
+      )
     })
 
   /** Whether a create is one plain create request (no makepath, container or TTL). */
   const isPlainCreate = (options: CreateOptions): boolean =>
-    options.makepath !== true && options.container !== true && options.ttl === undefined
+    (options.makepath === undefined || options.makepath === false) && options.container !== true && options.ttl === undefined
 
   /** A plain create (the caller has checked `isPlainCreate`). */
   const createCall = (path: string, options: CreateOptions): Call<"create", string> | ZooKeeperError => {
@@ -458,11 +460,12 @@ const makeOperations = (
                   stat: stat(r.stat)
                 }))
               : engine.requestMap("create", { path: serverPath, data, acl, flags: mode.flags }, ctx, undefined, createdPath)
-      if (options.makepath !== true) return once
+      if (options.makepath === undefined || options.makepath === false) return once
+      const containers = options.makepath === "containers"
       return Effect.catchIf(
         once,
         (e): e is ZooKeeperError => e._tag === "NoNodeError",
-        () => Effect.zipRight(ensurePathRaw(Path.parent(path), acl), once)
+        () => Effect.zipRight(ensurePathRaw(Path.parent(path), acl, containers), once)
       )
     })
 
@@ -798,7 +801,7 @@ const makeOperations = (
         Effect.suspend(() => {
           const bad = checkPath(path, "ensurePath")
           if (bad !== undefined) return Effect.fail(bad)
-          return ensurePathRaw(path, aclOrDefault(options.acl))
+          return ensurePathRaw(path, aclOrDefault(options.acl), options.container === true)
         })
       ),
     exists: (path, options) =>

@@ -184,10 +184,11 @@ const operations = (
     return engine.request("getChildren", { path: serverPath, watch: watcher !== undefined }, { op: "getChildren", path }, watch)
   }
 
-  const ensurePathRaw = (path: string, acl: ReadonlyArray<ACL>): Effect.Effect<void, Error> =>
+  const ensurePathRaw = (path: string, acl: ReadonlyArray<ACL>, container: boolean): Effect.Effect<void, Error> =>
     Effect.suspend(() => {
       if (path === "/") return Effect.void
-      const body = { path: chroot.prefix(path), data: EMPTY, acl, kind: "persistent", sequential: false, ttl: 0 } as const
+      const kind = container ? "container" : "persistent"
+      const body = { path: chroot.prefix(path), data: EMPTY, acl, kind, sequential: false, ttl: 0 } as const
       return engine.request("create", body, { op: "ensurePath", path }).pipe(
         Effect.asVoid,
         Effect.catchIf(
@@ -195,7 +196,7 @@ const operations = (
           (e) =>
             e._tag === "NodeExistsError"
               ? Effect.void
-              : Effect.zipRight(ensurePathRaw(Path.parent(path), acl), ensurePathRaw(path, acl))
+              : Effect.zipRight(ensurePathRaw(Path.parent(path), acl, container), ensurePathRaw(path, acl, container))
         )
       )
     })
@@ -210,11 +211,12 @@ const operations = (
         path: chroot.strip(r.path),
         stat: r.stat
       }))
-      if (options.makepath !== true) return once
+      if (options.makepath === undefined || options.makepath === false) return once
+      const containers = options.makepath === "containers"
       return Effect.catchIf(
         once,
         (e): e is Error => e._tag === "NoNodeError",
-        () => Effect.zipRight(ensurePathRaw(Path.parent(path), acl), once)
+        () => Effect.zipRight(ensurePathRaw(Path.parent(path), acl, containers), once)
       )
     })
 
@@ -347,7 +349,7 @@ const operations = (
     create: (path, options = {}) => traced("create", path, Effect.map(createRaw(path, options, false), (r) => r.path)),
     createWithStat: (path, options = {}) => traced("create", path, createRaw(path, options, true)),
     ensurePath: (path, options = {}) =>
-      withPath("ensurePath", path, () => ensurePathRaw(path, aclOf(options.acl))),
+      withPath("ensurePath", path, () => ensurePathRaw(path, aclOf(options.acl), options.container === true)),
     exists: (path, options = {}) =>
       traced("exists", path, existsRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
     existsAndWatch: (path) =>
