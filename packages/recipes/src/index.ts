@@ -33,6 +33,8 @@ export * as LeaderLatch from "./LeaderLatch.js"
 export * as Lock from "./Lock.js"
 /** kazoo's LockingQueue: a queue whose items are locked, then consumed or released. @since 0.1.0 */
 export * as LockingQueue from "./LockingQueue.js"
+/** Curator x-async's ModeledFramework: typed znodes, read and written through an Effect Schema. @since 0.1.0 */
+export * as Modeled from "./Modeled.js"
 /** kazoo's MultiNonBlockingLease: one of several time-limited leases. @since 0.1.0 */
 export * as MultiNonBlockingLease from "./MultiNonBlockingLease.js"
 /** kazoo's NonBlockingLease: a time-limited exclusive lease that never waits. @since 0.1.0 */

@@ -1,5 +1,5 @@
 /**
- * The recipes' own test files for queues (kazoo's and Curator's, and the queue sharder), parties, persistent (and TTL) nodes, service discovery, the set partitioner, the
+ * The recipes' own test files for queues (kazoo's and Curator's, and the queue sharder), typed nodes (Modeled), parties, persistent (and TTL) nodes, service discovery, the set partitioner, the
  * data/children watchers and the tree cache, run unchanged on the in-memory server (with GroupMember): their helpers and
  * `@effect-zk/test-cluster` are swapped for in-memory ones (see test/recipes/), their
  * assertions are theirs. The kazoo interop cases cannot run here (kazoo needs a socket).
@@ -29,3 +29,4 @@ await import("../../recipes/test/GroupMember.test.js")
 await import("../../recipes/test/CuratorQueue.test.js")
 await import("../../recipes/test/PersistentTtlNode.test.js")
 await import("../../recipes/test/QueueSharder.test.js")
+await import("../../recipes/test/Modeled.test.js")
