@@ -29,8 +29,9 @@
  * interrupted before the server could expire the session and let another consumer lock the
  * item), so two consumers never process one item at once (a chaos test checks it; Curator's own
  * consumer goes on running in that case). Waiting uses a one-shot children watch on the
- * queue's node (ZooKeeper 3.5+); the queue's node and the lock path are created when first
- * needed.
+ * queue's node (ZooKeeper 3.5+); the queue's node and the lock path are containers, as
+ * Curator's, created when first needed and again when found gone (the server deletes an
+ * emptied container).
  *
  * @since 0.1.0
  */
@@ -45,7 +46,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { utf8 } from "./internal/encoding.js"
-import { ensureOnce, type QueueError, sortNames } from "./internal/queueShared.js"
+import { type QueueError, sortNames, structure } from "./internal/queueShared.js"
 import type * as ConnectionStatePolicy from "./ConnectionStatePolicy.js"
 import { currentSession, firstState, lossInState, removeNode } from "./internal/session.js"
 import { LockLostError, MalformedDataError } from "./RecipeError.js"
@@ -312,7 +313,10 @@ const ordered = (
  * (a children watch, or a delay queue's next due time).
  */
 const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPaths: ReadonlyArray<string>) => {
-  const ensure = ensureOnce(client, [path, ...extraPaths])
+  // Containers, as Curator makes them: the server deletes them once empty, and they are made
+  // again when next needed.
+  const nodes = structure(client, [path, ...extraPaths], { container: true })
+  const ensure = nodes.ensure
 
   /** Tries the due nodes in order with `attempt`; the first that gives something wins. */
   const firstOf = <A, E>(
@@ -330,8 +334,7 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
   /** One look at the queue: the first node `attempt` takes, or none. */
   const once = <A, E>(attempt: (name: string) => Effect.Effect<Option.Option<A>, E>) =>
     Effect.gen(function* () {
-      yield* ensure
-      const children = yield* client.retry(client.getChildren(path))
+      const children = yield* nodes.within(client.retry(client.getChildren(path)))
       return yield* firstOf(ordered(layout, children, yield* Clock.currentTimeMillis).due, attempt)
     })
 
@@ -344,9 +347,8 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
     deadline: number | undefined
   ): Effect.Effect<Option.Option<A>, E | QueueError> =>
     Effect.gen(function* () {
-      yield* ensure
       for (;;) {
-        const { children, event } = yield* client.retry(client.getChildrenAndWatch(path))
+        const { children, event } = yield* nodes.within(client.retry(client.getChildrenAndWatch(path)))
         const now = yield* Clock.currentTimeMillis
         const { due, next } = ordered(layout, children, now)
         const got = yield* firstOf(due, attempt)
@@ -364,8 +366,7 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
   const deadlineOf = (timeout: Duration.DurationInput) =>
     Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(Duration.decode(timeout)))
 
-  const length: Effect.Effect<number, QueueError> = Effect.zipRight(
-    ensure,
+  const length: Effect.Effect<number, QueueError> = nodes.within(
     Effect.map(client.retry(client.getChildren(path)), (children) => children.filter((n) => n.startsWith(layout.prefix)).length)
   )
 
@@ -391,7 +392,7 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
       }))
     )
 
-  return { ensure, once, waitFor, deadlineOf, length, remove }
+  return { ensure, within: nodes.within, once, waitFor, deadlineOf, length, remove }
 }
 
 const checkPath = (path: string, op: string): InvalidArgumentError | undefined => validate(path, { op })
@@ -417,7 +418,7 @@ export const simple = (client: ZooKeeperClient, path: string): Effect.Effect<Sim
     const queue: SimpleQueue = {
       path,
       offer: (item) =>
-        Effect.zipRight(core.ensure, client.create(`${path}/${SIMPLE_PREFIX}`, { data: toBytes(item), sequence: true })),
+        core.within(client.create(`${path}/${SIMPLE_PREFIX}`, { data: toBytes(item), sequence: true })),
       peek: core.once(peekOne),
       poll: core.once(removed),
       take: Effect.map(core.waitFor(removed, undefined), Option.getOrThrow),
@@ -486,16 +487,15 @@ export const distributed = (
       Effect.gen(function* () {
         const name = nameFor(put, yield* Clock.currentTimeMillis)
         if (typeof name !== "string") return yield* Effect.fail(name)
-        yield* core.ensure
         if (maxItems !== undefined) yield* roomFor(maxItems)
-        return yield* client.create(`${path}/${name}`, { data: encodeItems(items.map(toBytes)), sequence: true })
+        return yield* core.within(client.create(`${path}/${name}`, { data: encodeItems(items.map(toBytes)), sequence: true }))
       })
 
     /** Waits (a children watch) until the queue holds fewer than `max` nodes. */
     const roomFor = (max: number): Effect.Effect<void, QueueError> =>
       Effect.gen(function* () {
         for (;;) {
-          const { children, event } = yield* client.retry(client.getChildrenAndWatch(path))
+          const { children, event } = yield* core.within(client.retry(client.getChildrenAndWatch(path)))
           if (children.filter((n) => n.startsWith(QUEUE_PREFIX)).length < max) return
           yield* Effect.ignore(event)
         }
@@ -534,7 +534,8 @@ export const distributed = (
         const lockNode = `${locks}/${name}`
         // the session the lock node is made under (a newer one only makes the hold end sooner)
         locked.owner = yield* currentSession(client)
-        const made = yield* Effect.either(client.create(lockNode, { ephemeral: true }))
+        // the lock path is a container too, made again if the server deleted it while empty
+        const made = yield* Effect.either(client.create(lockNode, { ephemeral: true, makepath: "containers" }))
         if (made._tag === "Left") {
           if (made.left._tag === "NodeExistsError") return Option.none<Taken>()
           return yield* Effect.fail(made.left)
@@ -625,9 +626,8 @@ export const distributed = (
           if (order !== "id") {
             return yield* new InvalidArgumentError({ op: "CuratorQueue.remove", path, argument: "id", reason: `a ${order} queue has no ids` })
           }
-          yield* core.ensure
           const wanted = fixId(id)
-          const children = yield* client.retry(client.getChildren(path))
+          const children = yield* core.within(client.retry(client.getChildren(path)))
           let removed = 0
           for (const name of children) {
             if (!name.startsWith(QUEUE_PREFIX) || idParts(name).id !== wanted) continue

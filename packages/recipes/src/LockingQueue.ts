@@ -40,7 +40,7 @@ import { fromUtf8, randomHex } from "./internal/encoding.js"
 import {
   checkPriority,
   DEFAULT_PRIORITY,
-  ensureOnce,
+  structure,
   formatPriority,
   lengthOf,
   type QueueError,
@@ -111,7 +111,7 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
     const id = randomHex()
     const lockPath = `${path}/taken`
     const entriesPath = `${path}/entries`
-    const ensure = ensureOnce(client, [lockPath, entriesPath])
+    const nodes = structure(client, [lockPath, entriesPath])
     let processing: { readonly name: string; readonly value: Uint8Array } | undefined
     // Bumped by a one-shot child watch on both nodes. The callback is one function, so the
     // client registers it once per node however many times we read.
@@ -123,7 +123,7 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
     const put = (value: Transaction.Bytes, priority: number = DEFAULT_PRIORITY): Effect.Effect<string, QueueError> => {
       const bad = checkPriority(priority, "LockingQueue.put", path)
       if (bad !== undefined) return Effect.fail(bad)
-      return Effect.zipRight(ensure, client.create(entryPrefix(priority), { data: value, sequence: true }))
+      return nodes.within(client.create(entryPrefix(priority), { data: value, sequence: true }))
     }
 
     const putAll = (
@@ -133,7 +133,7 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
       const bad = checkPriority(priority, "LockingQueue.putAll", path)
       if (bad !== undefined) return Effect.fail(bad)
       return Effect.zipRight(
-        ensure,
+        nodes.ensure,
         Effect.map(
           client.transaction(values.map((data) => Transaction.create(entryPrefix(priority), { data, sequence: true }))),
           (results) => results.map((r) => r.path)
@@ -151,11 +151,13 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
     /** Locks an item and reads it (kazoo's `_take`); none if someone else has it or it is gone. */
     const take = (name: string): Effect.Effect<Option.Option<Uint8Array>, QueueError> =>
       Effect.gen(function* () {
-        const locked = yield* client.retry(
-          client.create(`${lockPath}/${name}`, { data: id, ephemeral: true }).pipe(
-            Effect.as(true),
-            // Already locked: by someone else, or by us through a create whose reply was lost.
-            Effect.catchTag("NodeExistsError", () => lockIsOurs(name))
+        const locked = yield* nodes.within(
+          client.retry(
+            client.create(`${lockPath}/${name}`, { data: id, ephemeral: true }).pipe(
+              Effect.as(true),
+              // Already locked: by someone else, or by us through a create whose reply was lost.
+              Effect.catchTag("NodeExistsError", () => lockIsOurs(name))
+            )
           )
         )
         if (!locked) return Option.none()
@@ -178,14 +180,14 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
       options: { readonly timeout?: Duration.DurationInput | undefined } = {}
     ): Effect.Effect<Option.Option<Uint8Array>, QueueError> =>
       Effect.gen(function* () {
-        yield* ensure
+        yield* nodes.ensure
         if (processing !== undefined) return Option.some(processing.value)
         const timeout = options.timeout === undefined ? undefined : Duration.toMillis(Duration.decode(options.timeout))
         const started = yield* Clock.currentTimeMillis
         for (;;) {
           const mark = yield* SubscriptionRef.get(changes)
-          const entries = yield* client.retry(client.getChildren(entriesPath, { watch: onChange }))
-          const taken = new Set(yield* client.retry(client.getChildren(lockPath, { watch: onChange })))
+          const entries = yield* nodes.within(client.retry(client.getChildren(entriesPath, { watch: onChange })))
+          const taken = new Set(yield* nodes.within(client.retry(client.getChildren(lockPath, { watch: onChange }))))
           for (const name of sortNames(entries)) {
             if (taken.has(name)) continue
             const value = yield* take(name)
@@ -243,7 +245,7 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
       holdsLock,
       consume,
       release,
-      length: lengthOf(client, ensure, entriesPath),
+      length: lengthOf(client, nodes, entriesPath),
       process
     } satisfies LockingQueue
   })

@@ -130,7 +130,8 @@ const makeWith = (layout: Layout, client: ZooKeeperClient, path: string, identif
       Effect.gen(function* () {
         yield* ensureParent
         yield* client
-          .create(createPath, { data, ephemeral: true })
+          // makepath: the party's node may have been deleted since it was ensured
+          .create(createPath, { data, ephemeral: true, makepath: true })
           .pipe(Effect.catchTag("NodeExistsError", () => Effect.void)) // a retried create that did happen
         participating = true
       })
@@ -170,7 +171,11 @@ const makeWith = (layout: Layout, client: ZooKeeperClient, path: string, identif
     })
     const memberNodes = Effect.zipRight(
       client.retry(ensureParent),
-      Effect.map(client.retry(client.getChildren(path)), (children) => children.filter(layout.isMember))
+      Effect.map(
+        // a party whose node was deleted since has no members
+        Effect.catchTag(client.retry(client.getChildren(path)), "NoNodeError", () => Effect.succeed([] as ReadonlyArray<string>)),
+        (children) => children.filter(layout.isMember)
+      )
     )
     const changes: Stream.Stream<ReadonlyArray<string>, PartyError | ZooKeeperError> = Stream.unwrap(
       Effect.as(client.retry(ensureParent), ChildrenWatch.stream(client, path))

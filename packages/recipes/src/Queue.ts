@@ -26,7 +26,7 @@ import * as Stream from "effect/Stream"
 import {
   checkPriority,
   DEFAULT_PRIORITY,
-  ensureOnce,
+  structure,
   formatPriority,
   lengthOf,
   type QueueError,
@@ -80,17 +80,14 @@ const PREFIX = "entry-"
  */
 export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Queue> =>
   Effect.sync(() => {
-    const ensure = ensureOnce(client, [path])
+    const nodes = structure(client, [path])
     // kazoo keeps the sorted names it last read and works through them before reading again.
     let names: Array<string> = []
 
     const put = (value: Bytes, priority: number = DEFAULT_PRIORITY): Effect.Effect<string, QueueError> => {
       const bad = checkPriority(priority, "Queue.put", path)
       if (bad !== undefined) return Effect.fail(bad)
-      return Effect.zipRight(
-        ensure,
-        client.create(`${path}/${PREFIX}${formatPriority(priority)}-`, { data: value, sequence: true })
-      )
+      return nodes.within(client.create(`${path}/${PREFIX}${formatPriority(priority)}-`, { data: value, sequence: true }))
     }
 
     // One attempt: none if the queue is empty; a lost race for the head (another consumer took
@@ -114,14 +111,13 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Queue
       }
     })
 
-    const get: Effect.Effect<Option.Option<Uint8Array>, QueueError> = Effect.zipRight(
-      ensure,
+    const get: Effect.Effect<Option.Option<Uint8Array>, QueueError> = nodes.within(
       client.retry(Effect.uninterruptible(takeNext))
     )
 
     const items: Stream.Stream<Uint8Array, QueueError> = Stream.unwrapScoped(
       Effect.gen(function* () {
-        yield* ensure
+        yield* nodes.ensure
         const signals = yield* inbox(client, path, false)
         let ready = false
         const awaitChange: Effect.Effect<void, QueueError> = Effect.gen(function* () {
@@ -146,5 +142,5 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Queue
       })
     )
 
-    return { path, put, get, length: lengthOf(client, ensure, path), items }
+    return { path, put, get, length: lengthOf(client, nodes, path), items }
   })

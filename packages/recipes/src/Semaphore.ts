@@ -184,7 +184,14 @@ export const make = (
           )
           if (Option.isNone(locked)) return Option.none<Hold.Won>()
           while (true) {
-            const { children, event } = yield* client.getChildrenAndWatch(path)
+            const listed = yield* Effect.either(client.getChildrenAndWatch(path))
+            if (Either.isLeft(listed)) {
+              if (listed.left._tag !== "NoNodeError") return yield* Effect.fail(listed.left)
+              // The semaphore's node was deleted since it was made: make it again.
+              assured = false
+              return yield* new Retry.ForceRetryError({ reason: "the semaphore's node is gone" })
+            }
+            const { children, event } = listed.right
             if (children.length < maxLeases) {
               yield* Effect.catchTag(client.create(leasePath, { data, ephemeral: true }), "NodeExistsError", () =>
                 Effect.void

@@ -34,6 +34,12 @@ export interface Driver {
   readonly blockers: ReadonlyArray<string>
   /** The random part before the node name: kazoo's 32 hex digits by default. */
   readonly protection?: () => string
+  /**
+   * Whether the lock path and its missing parents are made containers (Curator's
+   * `creatingParentContainersIfNeeded`: the server deletes them once empty) rather than
+   * persistent nodes (kazoo's).
+   */
+  readonly containers?: boolean
 }
 
 /** kazoo's Lock: exclusive among `__lock__` nodes (and any extra patterns, e.g. Curator's). */
@@ -59,7 +65,8 @@ const curatorProtection = (): string => `_c_${uuid()}`
 export const curatorExclusiveDriver = (extraPatterns: ReadonlyArray<string> = []): Driver => ({
   nodeName: "-lock-",
   blockers: ["-lock-", ...extraPatterns],
-  protection: curatorProtection
+  protection: curatorProtection,
+  containers: true
 })
 
 /** kazoo's WriteLock: blocked by any earlier read or write lock. */
@@ -79,17 +86,28 @@ export const readDriver: Driver = { nodeName: "__rlock__", blockers: ["__lock__"
 export const curatorWriteDriver: Driver = {
   nodeName: "-__WRIT__",
   blockers: ["__WRIT__", "__READ__"],
-  protection: curatorProtection
+  protection: curatorProtection,
+  containers: true
 }
 
 /**
  * Curator's InterProcessReadWriteLock, read side: `_c_<uuid>-__READ__<sequence>`, blocked by
  * earlier write nodes only.
  */
-export const curatorReadDriver: Driver = { nodeName: "-__READ__", blockers: ["__WRIT__"], protection: curatorProtection }
+export const curatorReadDriver: Driver = {
+  nodeName: "-__READ__",
+  blockers: ["__WRIT__"],
+  protection: curatorProtection,
+  containers: true
+}
 
 /** Curator's InterProcessSemaphoreV2's lease nodes: `_c_<uuid>-lease-<sequence>`. */
-export const curatorLeaseDriver: Driver = { nodeName: "-lease-", blockers: ["-lease-"], protection: curatorProtection }
+export const curatorLeaseDriver: Driver = {
+  nodeName: "-lease-",
+  blockers: ["-lease-"],
+  protection: curatorProtection,
+  containers: true
+}
 
 const matcher = (names: ReadonlyArray<string>): RegExp =>
   new RegExp(`(?:${[...new Set(names)].map(escapeRegExp).join("|")})(-?\\d{10})$`)
@@ -127,13 +145,22 @@ export class Contender {
     this.blocking = matcher(driver.blockers)
   }
 
-  /** The lock path exists (created once per contender, as kazoo's `assured_path`). */
+  /**
+   * The lock path exists (created once per contender, as kazoo's `assured_path`). Should it be
+   * deleted later (by someone else, or by the server as an empty container), our create makes
+   * it again (`makepath`), and a vanished path reads as no children.
+   */
   readonly ensurePath: Effect.Effect<void, ZooKeeperError.ZooKeeperError> = Effect.suspend(() =>
     this.assuredPath
       ? Effect.void
-      : Effect.tap(this.client.ensurePath(this.path), () => {
+      : Effect.tap(this.client.ensurePath(this.path, { container: this.driver.containers === true }), () => {
           this.assuredPath = true
         })
+  )
+
+  /** The lock path's children; none when the path itself is gone. */
+  readonly children: Effect.Effect<ReadonlyArray<string>, ZooKeeperError.ZooKeeperError> = Effect.suspend(() =>
+    Effect.catchTag(this.client.getChildren(this.path), "NoNodeError", () => Effect.succeed([] as ReadonlyArray<string>))
   )
 
   /** The contenders among `children`, ordered by their sequence text. */
@@ -160,7 +187,7 @@ export class Contender {
 
   /** The name of our node, found by our prefix (kazoo's `_find_node`). */
   readonly findNode: Effect.Effect<string | undefined, ZooKeeperError.ZooKeeperError> = Effect.suspend(() =>
-    Effect.map(this.client.getChildren(this.path), (children) => children.find((c) => c.startsWith(this.prefix)))
+    Effect.map(this.children, (children) => children.find((c) => c.startsWith(this.prefix)))
   )
 
   /** The identifiers of the contenders, in order (kazoo's `contenders()`). */
@@ -168,7 +195,7 @@ export class Contender {
     this,
     function* () {
       yield* this.ensurePath
-      const ordered = this.sorted(yield* this.client.getChildren(this.path))
+      const ordered = this.sorted(yield* this.children)
       const out: Array<string> = []
       for (const name of ordered) {
         const read = yield* Effect.either(this.client.get(Path.join(this.path, name)))
@@ -203,7 +230,14 @@ export class Contender {
       if (name === undefined) {
         // A plain create (create2 needs ZooKeeper 3.5): the reply came in the current session, so
         // that is the node's owner — unless it has just expired, and then the node is gone.
-        name = Path.basename(yield* client.create(this.createPath, { data: this.data, ephemeral, sequence: true }))
+        name = Path.basename(
+          yield* client.create(this.createPath, {
+            data: this.data,
+            ephemeral,
+            sequence: true,
+            makepath: this.driver.containers === true ? "containers" : true
+          })
+        )
         if (ephemeral) {
           owner = yield* currentSession(client)
           if (owner === 0n) return yield* new Retry.ForceRetryError({ reason: "the session ended as we created our node" })
@@ -243,7 +277,7 @@ export class Contender {
         const won = yield* this.place(attempt, ephemeral)
         const name = attempt.name!
         while (true) {
-          const predecessor = this.predecessor(yield* client.getChildren(this.path), name)
+          const predecessor = this.predecessor(yield* this.children, name)
           if (predecessor === MISSING) {
             // Our node is gone (the session that owned it expired): start again.
             attempt.name = undefined

@@ -28,34 +28,67 @@ export const checkPriority = (priority: number, op: string, path: string): Inval
 export const formatPriority = (priority: number): string => String(priority).padStart(3, "0")
 
 /**
- * Creates the structure paths once per handle (kazoo's `_ensure_paths`): an Effect that does
- * the work the first time it succeeds and nothing after.
+ * A queue's structure nodes, created once per handle (kazoo's `_ensure_paths`) and again when
+ * they are found gone: deleted by someone, or, as containers (Curator's), deleted by the server
+ * once emptied.
  */
-export const ensureOnce = (client: ZooKeeperClient, paths: ReadonlyArray<string>): Effect.Effect<void, QueueError> => {
+export interface Structure {
+  /** Creates the paths the first time it succeeds, and nothing after (until one is found gone). */
+  readonly ensure: Effect.Effect<void, QueueError>
+  /**
+   * `effect` after `ensure`; when it fails with NoNodeError (a structure node is gone), the
+   * paths are made again and `effect` runs once more. For operations on the structure nodes
+   * themselves and creates of their children, where NoNodeError can only mean that.
+   */
+  readonly within: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | QueueError, R>
+}
+
+const isNoNode = (e: unknown): boolean =>
+  typeof e === "object" && e !== null && "_tag" in e && e._tag === "NoNodeError"
+
+/** The structure of a queue at `paths`; with `container`, made of container nodes (Curator's). */
+export const structure = (
+  client: ZooKeeperClient,
+  paths: ReadonlyArray<string>,
+  options: { readonly container?: boolean } = {}
+): Structure => {
   let ensured = false
-  return Effect.suspend(() =>
+  const ensure: Effect.Effect<void, QueueError> = Effect.suspend(() =>
     ensured
       ? Effect.void
       : Effect.tap(
-          Effect.forEach(paths, (p) => client.ensurePath(p), { discard: true }),
+          Effect.forEach(paths, (p) => client.ensurePath(p, { container: options.container === true }), {
+            discard: true
+          }),
           () =>
             Effect.sync(() => {
               ensured = true
             })
         )
   )
+  const within = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | QueueError, R> =>
+    Effect.zipRight(
+      ensure,
+      Effect.catchIf(effect, isNoNode, () =>
+        Effect.zipRight(
+          Effect.suspend(() => {
+            ensured = false
+            return ensure
+          }),
+          effect
+        )
+      )
+    )
+  return { ensure, within }
 }
 
 /** The number of entries (kazoo's `len`): the children count of the entries node. */
 export const lengthOf = (
   client: ZooKeeperClient,
-  ensure: Effect.Effect<void, QueueError>,
+  structure: Structure,
   entriesPath: string
 ): Effect.Effect<number, QueueError> =>
-  Effect.zipRight(
-    ensure,
-    Effect.map(client.retry(client.get(entriesPath)), (node) => node.stat.numChildren)
-  )
+  structure.within(Effect.map(client.retry(client.get(entriesPath)), (node) => node.stat.numChildren))
 
 /** Python's `sorted()` of ASCII names: code-unit order. */
 export const sortNames = (names: ReadonlyArray<string>): Array<string> =>
