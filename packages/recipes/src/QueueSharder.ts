@@ -23,8 +23,10 @@
  * Beyond Curator: a shard is added only when no shard is preferred (Curator's leader adds one
  * at every check while any shard stays full, until `maxQueues`, though new shards have room),
  * and a children watch on `path` takes new shards in as soon as the leader makes them (Curator
- * waits for its next check). Shards are allocated in the sharder's scope and closed
- * with it; their nodes stay (a queue's items outlive its consumers).
+ * waits for its next check). Shards are allocated in the sharder's scope and closed with it;
+ * their nodes stay (a queue's items outlive its consumers). The sharder's node and the shards'
+ * are containers, as Curator's: the server deletes one once emptied, and the shard's queue
+ * makes it again when next used.
  *
  * @since 0.1.0
  */
@@ -161,13 +163,17 @@ export const make = <Q, E = never, R = never>(
       )
     const addNew = Effect.suspend(() => {
       const shardPath = childPath(`${SHARD_PREFIX}${uuid()}`)
-      return Effect.zipRight(client.retry(client.ensurePath(shardPath)), addIfNeeded(shardPath))
+      return Effect.zipRight(client.retry(client.ensurePath(shardPath, { container: true })), addIfNeeded(shardPath))
     })
 
-    yield* client.retry(client.ensurePath(path))
+    // The shards' node is gone once the server has deleted it as an empty container: no shards.
+    const listShards = Effect.catchTag(client.retry(client.getChildren(path)), "NoNodeError", () =>
+      Effect.succeed([] as ReadonlyArray<string>)
+    )
+    yield* client.retry(client.ensurePath(path, { container: true }))
     yield* lock.withPermits(1)(
       Effect.gen(function* () {
-        const children = yield* client.retry(client.getChildren(path))
+        const children = yield* listShards
         for (const name of children) yield* addIfNeeded(childPath(name))
         if (shards.size === 0) yield* addNew
       })
@@ -177,7 +183,7 @@ export const make = <Q, E = never, R = never>(
 
     const check: Effect.Effect<void, QueueSharderError<E>> = lock.withPermits(1)(
       Effect.gen(function* () {
-        const children = yield* client.retry(client.getChildren(path))
+        const children = yield* listShards
         for (const name of children) yield* addIfNeeded(childPath(name))
         const stats = yield* Effect.forEach(children, (name) => client.retry(client.exists(childPath(name))), {
           concurrency: "unbounded"
