@@ -24,7 +24,7 @@ import type { ZnodeStat } from "./Stat.js"
 import type { ZooKeeperError } from "./ZooKeeperError.js"
 import type * as MultiRead from "./MultiRead.js"
 import type * as Transaction from "./Transaction.js"
-import type { CreateOptions, NodeData, WatcherType } from "./ZooKeeper.js"
+import type { CreateOptions, NodeData, WatcherType, ZooKeeperClient } from "./ZooKeeper.js"
 import * as ZooKeeperConfig from "./ZooKeeperConfig.js"
 
 /**
@@ -91,6 +91,11 @@ export interface PromiseZooKeeper {
   restart(): Promise<void>
   /** Closes the session and the client. */
   close(): Promise<void>
+  /**
+   * The Effect API client behind this facade, on the same session: for the recipes' promise
+   * forms (`PromiseRecipes` in `@effect-zk/recipes`) and for code that mixes both.
+   */
+  readonly client: ZooKeeperClient
 }
 
 /**
@@ -226,6 +231,7 @@ export const connect = async (
       listenerMap.delete(listener)
       Effect.runSync(client.removeListener(wrapped))
     },
+    client,
     clientId: () => run(Effect.map(client.clientId, Option.getOrUndefined)),
     restart: () => run(client.restart),
     close: async () => {

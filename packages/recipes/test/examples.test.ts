@@ -66,6 +66,23 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("recipe examples run
     })
   )
 
+  it.effect("examples/node/promise-recipes.ts", () =>
+    Effect.gen(function* () {
+      const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())
+      const { stdout } = yield* runExample("examples/node/promise-recipes.ts", { ZK_HOSTS: hosts })
+      expect(stdout).toBe(
+        [
+          "jobs done: a1, b1, a2, b2; at most 1 at once",
+          "a third lease while two are held: none free",
+          "leader: a",
+          "after a leaves, leader: b; b saw false -> true",
+          "done",
+          ""
+        ].join("\n")
+      )
+    })
+  )
+
   it.effect("examples/node/service-registry.ts", () =>
     Effect.gen(function* () {
       const hosts = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.connectString())

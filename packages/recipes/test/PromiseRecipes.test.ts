@@ -1,0 +1,239 @@
+import { connect } from "@effect-zk/platform-node"
+import { PromiseRecipes } from "@effect-zk/recipes"
+import { TestCluster } from "@effect-zk/test-cluster"
+import { layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { expect } from "vitest"
+import { hosts, newChroot, tcpProxy } from "./helpers.js"
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Polls `check` every 20 ms until it holds; rejects after `ms`. */
+const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 10_000) => {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+/** The `_tag` of a rejection. */
+const rejection = (promise: Promise<unknown>): Promise<string> =>
+  promise.then(
+    () => "resolved",
+    (error: unknown) =>
+      typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : `untagged: ${String(error)}`
+  )
+
+/** Two promise clients in one fresh chroot, closed after `f`. */
+const withClients = (f: (connectString: string) => Promise<void>) =>
+  Effect.gen(function* () {
+    const cs = `${yield* hosts}${yield* newChroot}`
+    yield* Effect.promise(() => f(cs))
+  })
+
+layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("PromiseRecipes", (it) => {
+  it.effect("lock: exclusive between two clients; withLock releases when its function throws; tryAcquire, timeout, cancel", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      try {
+        const la = PromiseRecipes.lock(a, "/lock", { identifier: "a" })
+        const lb = PromiseRecipes.lock(b, "/lock", { identifier: "b" })
+        const held = await la.acquire()
+        expect(held.node.startsWith("/lock/")).toBe(true)
+        expect(await lb.tryAcquire()).toBeUndefined()
+        expect(await rejection(lb.acquire({ timeout: 200 }))).toBe("LockTimeoutError")
+        // a waiting acquire gets the lock once it is released
+        let bGot = false
+        const waiting = lb.acquire().then((h) => {
+          bGot = true
+          return h
+        })
+        await until(async () => (await la.contenders()).length === 2, "b to line up")
+        expect(await la.contenders()).toEqual(["a", "b"])
+        expect(bGot).toBe(false)
+        await held.release()
+        await held.release()
+        expect(await held.lost).toBeUndefined()
+        const bHeld = await waiting
+        expect(bGot).toBe(true)
+        await bHeld.release()
+        // withLock: the result; a throw releases the lock and passes the error on
+        expect(await la.withLock(async () => 42)).toBe(42)
+        const failed = await la.withLock(async () => {
+          throw new Error("boom")
+        }).catch((e: unknown) => (e instanceof Error ? e.message : "?"))
+        expect(failed).toBe("boom")
+        expect(await la.contenders()).toEqual([])
+        // cancel makes a waiting acquire reject with CancelledError
+        const hold = await la.acquire()
+        const cancelled = rejection(lb.acquire())
+        await until(async () => (await la.contenders()).length === 2, "b to line up again")
+        await lb.cancel()
+        expect(await cancelled).toBe("CancelledError")
+        await hold.release()
+        expect(await la.contenders()).toEqual([])
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
+
+  it.scoped("a hold lost when the connection drops: lost settles with LockLostError and guard rejects", () =>
+    Effect.gen(function* () {
+      const cluster = yield* TestCluster.TestCluster
+      const proxy = yield* tcpProxy(yield* cluster.clientAddress(1))
+      const chroot = yield* newChroot
+      const cs = `${yield* hosts}${chroot}`
+      yield* Effect.promise(async () => {
+        const a = await connect({ hosts: `${proxy.hosts}${chroot}`, sessionTimeout: "10 seconds" })
+        const b = await connect({ hosts: cs })
+        try {
+          const hold = await PromiseRecipes.lock(a, "/lock").acquire()
+          expect(hold.isLost()).toBe(false)
+          let finished = false
+          const guarded = rejection(
+            hold.guard(async () => {
+              await sleep(60_000)
+              finished = true
+            })
+          )
+          await Effect.runPromise(proxy.cut)
+          expect(await guarded).toBe("LockLostError")
+          const error = await hold.lost
+          expect(error?._tag).toBe("LockLostError")
+          expect(hold.isLost()).toBe(true)
+          expect(finished).toBe(false)
+          // a lost hold does not start guarded work
+          expect(await rejection(hold.guard(async () => "late"))).toBe("LockLostError")
+          await Effect.runPromise(proxy.heal)
+          await hold.release()
+          // the other client gets the lock
+          const other = await PromiseRecipes.lock(b, "/lock").acquire({ timeout: 15_000 })
+          await other.release()
+        } finally {
+          await Effect.runPromise(proxy.heal)
+          await a.close()
+          await b.close()
+        }
+      })
+    })
+  )
+
+  it.effect("read/write locks and a semaphore", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      try {
+        const r1 = await PromiseRecipes.readLock(a, "/rw").acquire()
+        const r2 = await PromiseRecipes.readLock(b, "/rw").acquire({ timeout: 5000 })
+        const writer = PromiseRecipes.writeLock(b, "/rw")
+        expect(await writer.tryAcquire()).toBeUndefined()
+        await r1.release()
+        await r2.release()
+        const w = await writer.acquire({ timeout: 5000 })
+        await w.release()
+
+        const sa = PromiseRecipes.semaphore(a, "/sem", { maxLeases: 2, identifier: "a" })
+        const sb = PromiseRecipes.semaphore(b, "/sem", { maxLeases: 2, identifier: "b" })
+        const l1 = await sa.acquire()
+        const l2 = await sb.acquire()
+        expect([...(await sa.contenders())].sort()).toEqual(["a", "b"])
+        expect(await PromiseRecipes.semaphore(b, "/sem", { maxLeases: 2 }).tryAcquire()).toBeUndefined()
+        await l1.release()
+        await l2.release()
+        expect(() => PromiseRecipes.semaphore(a, "/sem", { maxLeases: 0 })).toThrow(/maxLeases/)
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
+
+  it.effect("election: one leader at a time, the next takes over; cancel stops a wait", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      try {
+        const ea = PromiseRecipes.election(a, "/election", { identifier: "a" })
+        const eb = PromiseRecipes.election(b, "/election", { identifier: "b" })
+        let release: () => void = () => {}
+        const leading = new Promise<void>((resolve) => {
+          release = resolve
+        })
+        const order: Array<string> = []
+        const first = ea.run(async () => {
+          order.push("a")
+          await leading
+          return "a done"
+        })
+        await until(() => order.length === 1, "a to lead")
+        const second = eb.run(async () => {
+          order.push("b")
+          return "b done"
+        })
+        await until(async () => (await ea.contenders()).length === 2, "b to line up")
+        expect(await ea.contenders()).toEqual(["a", "b"])
+        expect(order).toEqual(["a"])
+        release()
+        expect(await first).toBe("a done")
+        expect(await second).toBe("b done")
+        expect(order).toEqual(["a", "b"])
+        // a failing leader passes its error on
+        const boom = await ea
+          .run(async () => {
+            throw new Error("leader failed")
+          })
+          .catch((e: unknown) => (e instanceof Error ? e.message : "?"))
+        expect(boom).toBe("leader failed")
+        // cancel: a waiting run resolves undefined
+        let stop: () => void = () => {}
+        const busy = ea.run(() => new Promise<void>((resolve) => (stop = resolve)))
+        await until(async () => (await ea.contenders()).length === 1, "a to lead again")
+        const waiting = eb.run(async () => "never")
+        await until(async () => (await ea.contenders()).length === 2, "b to wait")
+        await eb.cancel()
+        expect(await waiting).toBeUndefined()
+        stop()
+        await busy
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
+
+  it.effect("leader latch: onChange and awaitLeadership follow the leadership; close hands it over", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      try {
+        const la = await PromiseRecipes.leaderLatch(a, "/latch", { id: "a" })
+        expect(await la.awaitLeadership()).toBe(true)
+        const lb = await PromiseRecipes.leaderLatch(b, "/latch", { id: "b" })
+        const seen: Array<boolean> = []
+        const stop = lb.onChange((leading) => seen.push(leading))
+        await until(() => seen.length >= 1, "b's first value")
+        expect(seen).toEqual([false])
+        await until(async () => (await la.participants()).length === 2, "b to join")
+        expect(await la.participants()).toEqual([
+          { id: "a", isLeader: true },
+          { id: "b", isLeader: false }
+        ])
+        await la.close()
+        await la.close()
+        expect(await lb.awaitLeadership()).toBe(true)
+        await until(() => seen.at(-1) === true, "b's change to leading")
+        expect(await lb.isLeader()).toBe(true)
+        stop()
+        await lb.close()
+        expect(await lb.isLeader()).toBe(false)
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
+})
