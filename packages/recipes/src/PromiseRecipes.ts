@@ -1,7 +1,7 @@
 /**
  * The coordination recipes for promise code (the promise facade's `connect()`), for programs
- * that do not use Effect: locks, read/write locks, semaphores, elections and leader latches with
- * async methods. A hold is an object to `release()`; `lost` settles when it stops counting before
+ * that do not use Effect: locks, read/write locks, semaphores, elections, leader latches and
+ * service discovery with async methods. A hold is an object to `release()`; `lost` settles when it stops counting before
  * that (the session is lost, or suspended under the default `"standard"` policy, or its node was
  * deleted), and `guard(f)` rejects with the `LockLostError` at that moment.
  *
@@ -38,6 +38,7 @@ import * as Lock from "./Lock.js"
 import * as ReadLock from "./ReadLock.js"
 import type { LockLostError } from "./RecipeError.js"
 import * as Semaphore from "./Semaphore.js"
+import * as ServiceDiscovery from "./ServiceDiscovery.js"
 import * as WriteLock from "./WriteLock.js"
 
 /**
@@ -151,6 +152,24 @@ const clientOf = (zk: PromiseZooKeeper | ZooKeeperClient): ZooKeeperClient => ("
 
 const closeScope = (scope: Scope.CloseableScope) => Effect.runPromise(Scope.close(scope, Exit.void))
 
+/** Runs a scoped effect in a fresh scope: the value and the scope, or the scope closed and the error. */
+const inScope = async <A>(effect: Effect.Effect<A, unknown, Scope.Scope>): Promise<[A, Scope.CloseableScope]> => {
+  const scope = Effect.runSync(Scope.make())
+  const exit = await Effect.runPromiseExit(Scope.extend(effect, scope))
+  if (Exit.isSuccess(exit)) return [exit.value, scope]
+  await closeScope(scope)
+  throw Cause.squash(exit.cause)
+}
+
+/** Closes `scope` once, whoever asks. */
+const closer = (scope: Scope.CloseableScope): (() => Promise<void>) => {
+  let closed: Promise<void> | undefined
+  return () => {
+    closed ??= closeScope(scope)
+    return closed
+  }
+}
+
 /** A hold living in `scope` (closed by `release`). */
 const holdOf = (held: Held, scope: Scope.CloseableScope): PromiseHold => {
   let lostError: LockLostError | undefined
@@ -171,7 +190,6 @@ const holdOf = (held: Held, scope: Scope.CloseableScope): PromiseHold => {
     )
   )
   Effect.runSync(Scope.addFinalizer(scope, Effect.sync(() => settle(undefined))))
-  let released: Promise<void> | undefined
   return {
     path: held.path,
     node: held.node,
@@ -184,20 +202,14 @@ const holdOf = (held: Held, scope: Scope.CloseableScope): PromiseHold => {
         lost.then((error) => (error === undefined ? new Promise<never>(() => {}) : Promise.reject(error)))
       ])
     },
-    release: () => {
-      released ??= closeScope(scope)
-      return released
-    }
+    release: closer(scope)
   }
 }
 
 /** An acquire in a fresh scope: the hold, or the scope closed and the error. */
 const acquireIn = async (acquire: Effect.Effect<Held, unknown, Scope.Scope>): Promise<PromiseHold> => {
-  const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(Scope.extend(acquire, scope))
-  if (Exit.isSuccess(exit)) return holdOf(exit.value, scope)
-  await closeScope(scope)
-  throw Cause.squash(exit.cause)
+  const [held, scope] = await inScope(acquire)
+  return holdOf(held, scope)
 }
 
 /** A tryAcquire in a fresh scope: the hold, or undefined (the scope closed). */
@@ -346,14 +358,7 @@ export const leaderLatch = async (
   path: string,
   options: LeaderLatch.LeaderLatchOptions = {}
 ): Promise<PromiseLeaderLatch> => {
-  const scope = Effect.runSync(Scope.make())
-  const exit = await Effect.runPromiseExit(Scope.extend(LeaderLatch.make(clientOf(zk), path, options), scope))
-  if (Exit.isFailure(exit)) {
-    await closeScope(scope)
-    throw Cause.squash(exit.cause)
-  }
-  const latch = exit.value
-  let closed: Promise<void> | undefined
+  const [latch, scope] = await inScope(LeaderLatch.make(clientOf(zk), path, options))
   return {
     path,
     isLeader: () => run(latch.isLeader),
@@ -366,9 +371,124 @@ export const leaderLatch = async (
       }
     },
     participants: () => run(latch.participants),
-    close: () => {
-      closed ??= closeScope(scope)
-      return closed
+    close: closer(scope)
+  }
+}
+
+/**
+ * A registration, kept until `unregister()`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseRegistration {
+  /** The instance as last registered or updated. */
+  readonly instance: () => ServiceDiscovery.ServiceInstance
+  /** Resolves once the instance's node exists. */
+  readonly awaitPresent: () => Promise<void>
+  /** Changes the instance's details (Curator's `updateService`); the instance written. */
+  readonly update: (
+    changes: Omit<ServiceDiscovery.InstanceSpec, "name" | "id" | "serviceType">
+  ) => Promise<ServiceDiscovery.ServiceInstance>
+  /** Deletes the instance's node and stops keeping it; idempotent. */
+  readonly unregister: () => Promise<void>
+}
+
+/**
+ * A service provider (Curator's `ServiceProvider`), until `close()`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseProvider {
+  /** An instance to call, by the strategy; undefined when none is offered. */
+  readonly instance: () => Promise<ServiceDiscovery.ServiceInstance | undefined>
+  /** Every instance the provider's cache holds. */
+  readonly all: () => Promise<ReadonlyArray<ServiceDiscovery.ServiceInstance>>
+  /** Notes a failed call to an instance: enough of them make it down for a while. */
+  readonly noteError: (instance: ServiceDiscovery.ServiceInstance) => void
+  /** Stops the provider's cache; idempotent. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Service discovery on a base path (Curator's `curator-x-discovery` layout), promise style.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseServiceDiscovery {
+  /** The base path. */
+  readonly basePath: string
+  /** Registers an instance until `unregister()` (dynamic unless `serviceType` says otherwise). */
+  readonly register: (spec: ServiceDiscovery.InstanceSpec) => Promise<PromiseRegistration>
+  /** The names of the services. */
+  readonly names: () => Promise<ReadonlyArray<string>>
+  /** The instances of a service now. */
+  readonly instances: (name: string) => Promise<ReadonlyArray<ServiceDiscovery.ServiceInstance>>
+  /** One instance, or undefined. */
+  readonly instance: (name: string, id: string) => Promise<ServiceDiscovery.ServiceInstance | undefined>
+  /**
+   * Calls `listener` with a service's instances at once and after every change (Curator's
+   * `ServiceCache`); `onError` gets the error that stops it. Returns a function that stops it.
+   */
+  readonly watch: (
+    name: string,
+    listener: (instances: ReadonlyArray<ServiceDiscovery.ServiceInstance>) => void,
+    onError?: (error: unknown) => void
+  ) => () => void
+  /** A provider for a service (strategy, sticky, filter, error threshold as in the Effect API). */
+  readonly provider: (name: string, options?: ServiceDiscovery.ProviderOptions) => Promise<PromiseProvider>
+}
+
+/**
+ * Service discovery under `basePath`, sharing Curator's znodes (and so Java services' instances).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const serviceDiscovery = (zk: PromiseZooKeeper | ZooKeeperClient, basePath: string): PromiseServiceDiscovery => {
+  const discovery = ServiceDiscovery.make(clientOf(zk), basePath)
+  return {
+    basePath,
+    register: async (spec) => {
+      const [registration, scope] = await inScope(discovery.register(spec))
+      let current = registration.instance
+      return {
+        instance: () => current,
+        awaitPresent: () => run(registration.awaitPresent),
+        update: async (changes) => {
+          current = await run(registration.update(changes))
+          return current
+        },
+        unregister: closer(scope)
+      }
+    },
+    names: () => run(discovery.names),
+    instances: (name) => run(discovery.instances(name)),
+    instance: (name, id) => run(Effect.map(discovery.instance(name, id), Option.getOrUndefined)),
+    watch: (name, listener, onError) => {
+      const fiber = Effect.runFork(
+        Stream.runForEach(discovery.watch(name), (instances) => Effect.sync(() => listener(instances))).pipe(
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => onError?.(Cause.squash(cause)))
+          )
+        )
+      )
+      return () => {
+        Effect.runFork(Fiber.interrupt(fiber))
+      }
+    },
+    provider: async (name, options) => {
+      const [provider, scope] = await inScope(discovery.provider(name, options))
+      return {
+        instance: () => run(Effect.map(provider.instance, Option.getOrUndefined)),
+        all: () => run(provider.all),
+        noteError: (instance) => {
+          Effect.runSync(provider.noteError(instance))
+        },
+        close: closer(scope)
+      }
     }
   }
 }

@@ -236,4 +236,53 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Prom
       }
     })
   )
+
+  it.effect("service discovery: register, query, watch and a provider; unregister removes the instance", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      try {
+        const da = PromiseRecipes.serviceDiscovery(a, "/services")
+        const db = PromiseRecipes.serviceDiscovery(b, "/services")
+        const seen: Array<string> = []
+        const stop = db.watch("api", (instances) => seen.push(instances.map((i) => i.id).sort().join(",")))
+        const one = await da.register({ name: "api", id: "one", address: "10.0.0.1", port: 8081 })
+        const two = await da.register({ name: "api", id: "two", address: "10.0.0.2", port: 8082 })
+        await one.awaitPresent()
+        await two.awaitPresent()
+        expect(await db.names()).toEqual(["api"])
+        expect((await db.instances("api")).map((i) => `${i.id}@${i.address}:${i.port}`).sort()).toEqual([
+          "one@10.0.0.1:8081",
+          "two@10.0.0.2:8082"
+        ])
+        expect((await db.instance("api", "two"))?.port).toBe(8082)
+        expect(await db.instance("api", "none")).toBeUndefined()
+        await until(() => seen.at(-1) === "one,two", `the watch to see both (${seen.join(" | ")})`)
+        // a provider goes round the instances; one taken out of rotation is skipped
+        const provider = await db.provider("api")
+        await until(async () => (await provider.all()).length === 2, "the provider's cache")
+        const picks = new Set<string>()
+        for (let i = 0; i < 4; i++) picks.add((await provider.instance())?.id ?? "none")
+        expect([...picks].sort()).toEqual(["one", "two"])
+        expect((await two.update({ enabled: false })).enabled).toBe(false)
+        expect(two.instance().enabled).toBe(false)
+        await until(async () => (await provider.all()).some((i) => i.id === "two" && !i.enabled), "the update to reach b")
+        for (let i = 0; i < 3; i++) expect((await provider.instance())?.id).toBe("one")
+        // unregistering deletes the node; the watch follows
+        await one.unregister()
+        await one.unregister()
+        await until(() => seen.at(-1) === "two", `the watch to see one go (${seen.join(" | ")})`)
+        expect(await provider.instance()).toBeUndefined()
+        stop()
+        await provider.close()
+        await two.unregister()
+        expect(await db.instances("api")).toEqual([])
+        // a bad name rejects with InvalidArgumentError
+        expect(await rejection(da.register({ name: "a/b" }))).toBe("InvalidArgumentError")
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
 })
