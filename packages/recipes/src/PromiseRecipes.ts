@@ -1,7 +1,7 @@
 /**
  * The coordination recipes for promise code (the promise facade's `connect()`), for programs
- * that do not use Effect: locks, read/write locks, semaphores, elections, leader latches and
- * service discovery with async methods. A hold is an object to `release()`; `lost` settles when it stops counting before
+ * that do not use Effect: locks, read/write locks, semaphores, elections, leader latches,
+ * service discovery, and kazoo's data and children watches, with async methods and callbacks. A hold is an object to `release()`; `lost` settles when it stops counting before
  * that (the session is lost, or suspended under the default `"standard"` policy, or its node was
  * deleted), and `guard(f)` rejects with the `LockLostError` at that moment.
  *
@@ -22,7 +22,8 @@
  * @since 0.1.0
  */
 import type { PromiseZooKeeper } from "@effect-zk/core/Promise"
-import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
+import type { WatchedEvent } from "@effect-zk/core/ClientState"
+import type { NodeData, ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -31,6 +32,8 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as ChildrenWatch from "./ChildrenWatch.js"
+import * as DataWatch from "./DataWatch.js"
 import * as Election from "./Election.js"
 import type { Held } from "./Held.js"
 import * as LeaderLatch from "./LeaderLatch.js"
@@ -167,6 +170,30 @@ const closer = (scope: Scope.CloseableScope): (() => Promise<void>) => {
   return () => {
     closed ??= closeScope(scope)
     return closed
+  }
+}
+
+/**
+ * Calls `listener` with each element of `stream` until the returned function is called;
+ * `onError` gets the error that ends it (not an interruption), `onEnd` is called if it ends by
+ * itself.
+ */
+const follow = <A, E>(
+  stream: Stream.Stream<A, E>,
+  listener: (a: A) => void,
+  onError?: (error: unknown) => void,
+  onEnd?: () => void
+) => {
+  const fiber = Effect.runFork(
+    Stream.runForEach(stream, (a) => Effect.sync(() => listener(a))).pipe(
+      Effect.zipRight(Effect.sync(() => onEnd?.())),
+      Effect.catchAllCause((cause) =>
+        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => onError?.(Cause.squash(cause)))
+      )
+    )
+  )
+  return (): void => {
+    Effect.runFork(Fiber.interrupt(fiber))
   }
 }
 
@@ -363,13 +390,8 @@ export const leaderLatch = async (
     path,
     isLeader: () => run(latch.isLeader),
     awaitLeadership: () => run(latch.awaitLeadership),
-    onChange: (listener) => {
-      // the stream ends by itself when the latch closes
-      const fiber = Effect.runFork(Stream.runForEach(latch.changes, (leading) => Effect.sync(() => listener(leading))))
-      return () => {
-        Effect.runFork(Fiber.interrupt(fiber))
-      }
-    },
+    // the stream ends by itself when the latch closes
+    onChange: (listener) => follow(latch.changes, listener),
     participants: () => run(latch.participants),
     close: closer(scope)
   }
@@ -467,18 +489,7 @@ export const serviceDiscovery = (zk: PromiseZooKeeper | ZooKeeperClient, basePat
     names: () => run(discovery.names),
     instances: (name) => run(discovery.instances(name)),
     instance: (name, id) => run(Effect.map(discovery.instance(name, id), Option.getOrUndefined)),
-    watch: (name, listener, onError) => {
-      const fiber = Effect.runFork(
-        Stream.runForEach(discovery.watch(name), (instances) => Effect.sync(() => listener(instances))).pipe(
-          Effect.catchAllCause((cause) =>
-            Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => onError?.(Cause.squash(cause)))
-          )
-        )
-      )
-      return () => {
-        Effect.runFork(Fiber.interrupt(fiber))
-      }
-    },
+    watch: (name, listener, onError) => follow(discovery.watch(name), listener, onError),
     provider: async (name, options) => {
       const [provider, scope] = await inScope(discovery.provider(name, options))
       return {
@@ -492,3 +503,47 @@ export const serviceDiscovery = (zk: PromiseZooKeeper | ZooKeeperClient, basePat
     }
   }
 }
+
+/**
+ * kazoo's `DataWatch` for promise code: calls `listener` with the node's data and stat (undefined
+ * while it does not exist) at once and after every change, and the event behind the call (none
+ * for the first), until the returned function is called. Changes close together may be seen as
+ * one (the latest data). `onError` gets an error that stops it (an invalid path); a lost session
+ * does not (the watch goes on once a new session is up).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const dataWatch = (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  listener: (node: NodeData | undefined, event: WatchedEvent | undefined) => void,
+  handlers: { readonly onError?: (error: unknown) => void } = {}
+): (() => void) =>
+  follow(
+    DataWatch.stream(clientOf(zk), path),
+    (change) => listener(Option.getOrUndefined(change.node), Option.getOrUndefined(change.event)),
+    handlers.onError
+  )
+
+/**
+ * kazoo's `ChildrenWatch` for promise code: calls `listener` with the node's children at once
+ * and after every change, until the returned function is called. As kazoo's, it stops by itself
+ * when the node does not exist or is deleted (`onEnd` is called then); `onError` gets an error
+ * that stops it (an invalid path).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const childrenWatch = (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  listener: (children: ReadonlyArray<string>) => void,
+  handlers: { readonly onError?: (error: unknown) => void; readonly onEnd?: () => void } = {}
+): (() => void) =>
+  follow(
+    ChildrenWatch.stream(clientOf(zk), path),
+    (change) => listener(change.children),
+    handlers.onError,
+    handlers.onEnd
+  )

@@ -285,4 +285,54 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Prom
       }
     })
   )
+
+  it.effect("dataWatch and childrenWatch: called at once and on every change until stopped", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      try {
+        const data: Array<string> = []
+        const stopData = PromiseRecipes.dataWatch(a, "/config", (node, event) =>
+          data.push(`${node === undefined ? "none" : new TextDecoder().decode(node.data)}/${event?.type ?? "-"}`)
+        )
+        await until(() => data.length === 1, "the first call")
+        await b.create("/config", { data: "v1" })
+        await until(() => data.at(-1) === "v1/CREATED", `the creation (${data.join(" ")})`)
+        await b.set("/config", "v2")
+        await until(() => data.at(-1) === "v2/CHANGED", `the change (${data.join(" ")})`)
+        await b.delete("/config")
+        await until(() => data.at(-1) === "none/DELETED", `the deletion (${data.join(" ")})`)
+        expect(data[0]).toBe("none/-")
+        stopData()
+        await b.create("/config", { data: "after" })
+        await sleep(200)
+        expect(data.at(-1)).toBe("none/DELETED")
+
+        const children: Array<string> = []
+        let ended = false
+        await b.create("/group")
+        PromiseRecipes.childrenWatch(a, "/group", (names) => children.push([...names].sort().join(",")), {
+          onEnd: () => {
+            ended = true
+          }
+        })
+        await until(() => children.length === 1, "the first children")
+        await b.create("/group/x")
+        await b.create("/group/y")
+        await until(() => children.at(-1) === "x,y", `both children (${children.join(" | ")})`)
+        // as kazoo's: the watch stops when the node is deleted
+        await b.delete("/group", { recursive: true })
+        await until(() => ended, "the watch to end")
+        const errors: Array<string> = []
+        PromiseRecipes.childrenWatch(a, "relative", () => {}, {
+          onError: (e) => errors.push(typeof e === "object" && e !== null && "_tag" in e ? String(e._tag) : "untagged")
+        })
+        await until(() => errors.length === 1, "the error")
+        expect(errors).toEqual(["InvalidArgumentError"])
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
 })
