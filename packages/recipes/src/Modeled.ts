@@ -36,13 +36,17 @@ import type { ZnodeStat } from "@effect-zk/core/Stat"
 import type { CreateOptions as ClientCreateOptions, ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
+import type * as Scope from "effect/Scope"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as DataWatch from "./DataWatch.js"
 import { fromUtf8, utf8 } from "./internal/encoding.js"
 import { MalformedDataError } from "./RecipeError.js"
+import * as TreeCache from "./TreeCache.js"
 
 /**
  * What a model is: where it lives, its schema, and how the schema's encoded form is kept in the
@@ -151,6 +155,41 @@ export interface Collection<A> {
    * meanwhile is left out; one that does not decode fails the list with `MalformedDataError`.
    */
   readonly list: Effect.Effect<ReadonlyArray<Versioned<A>>, ZooKeeperError | MalformedDataError>
+  /**
+   * A live copy of the collection for the scope's lifetime (Curator's `CachedModeledFramework`):
+   * kept by a {@link TreeCache} on the collection's path, so reads cost no round trip. Ready
+   * (loaded once) when it succeeds.
+   */
+  readonly cached: Effect.Effect<CachedCollection<A>, ZooKeeperError, Scope.Scope>
+}
+
+/**
+ * What a cached collection holds at one moment: the children that decode, by name, and those
+ * that do not, with why (a cache keeps going past a bad node, and says so).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CachedView<A> {
+  readonly models: ReadonlyMap<string, Versioned<A>>
+  readonly malformed: ReadonlyMap<string, MalformedDataError>
+}
+
+/**
+ * A collection's live copy; see {@link Collection.cached}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CachedCollection<A> {
+  /** The collection's path. */
+  readonly path: string
+  /** A child from the copy: none when it is not there; MalformedDataError when it does not decode. */
+  readonly get: (name: string) => Effect.Effect<Option.Option<Versioned<A>>, MalformedDataError | InvalidArgumentError>
+  /** The whole copy now. */
+  readonly current: Effect.Effect<CachedView<A>>
+  /** The copy now, then after every change to a child (added, updated, removed), while the scope lasts. */
+  readonly changes: Stream.Stream<CachedView<A>>
 }
 
 const parseOptions = { errors: "all" } as const
@@ -276,9 +315,76 @@ export const make = <A, I>(client: ZooKeeperClient, spec: ModelSpec<A, I>): Coll
     Effect.catchTag(Effect.asSome(model(client, child, codec, undefined).versioned), "NoNodeError", () =>
       Effect.succeedNone
     )
+  const cached = Effect.gen(function* () {
+    if (bad !== undefined) return yield* Effect.fail(bad)
+    const cache = yield* TreeCache.make(client, path)
+    // a fresh cache: never "already started" or "already closed"
+    yield* Effect.catchTag(cache.start, "TreeCacheStateError", (e) => Effect.die(e))
+    yield* cache.initialized
+    // decoded once per version of a node (its mzxid)
+    const decoded = new Map<string, { readonly mzxid: bigint; readonly result: Either.Either<A, MalformedDataError> }>()
+    const decodeNode = (node: TreeCache.NodeData): Effect.Effect<Either.Either<A, MalformedDataError>> => {
+      const known = decoded.get(node.path)
+      if (known !== undefined && known.mzxid === node.stat.mzxid) return Effect.succeed(known.result)
+      return Effect.map(
+        Effect.either(Effect.mapError(codec.decode(node.data), (e) => new MalformedDataError({ path: node.path, reason: e.message }))),
+        (result) => {
+          decoded.set(node.path, { mzxid: node.stat.mzxid, result })
+          return result
+        }
+      )
+    }
+    const versionedOf = (node: TreeCache.NodeData, value: A): Versioned<A> => ({
+      path: node.path,
+      value,
+      version: node.stat.version,
+      stat: node.stat
+    })
+    const isChild = (p: string) => p.length > path.length && p.lastIndexOf("/") === (path === "/" ? 0 : path.length)
+    const current: Effect.Effect<CachedView<A>> = Effect.gen(function* () {
+      const models = new Map<string, Versioned<A>>()
+      const malformed = new Map<string, MalformedDataError>()
+      const seen = new Set<string>()
+      for (const [p, node] of HashMap.toEntries(yield* cache.snapshot)) {
+        if (!isChild(p)) continue
+        seen.add(p)
+        const name = p.slice(p.lastIndexOf("/") + 1)
+        const result = yield* decodeNode(node)
+        if (Either.isRight(result)) models.set(name, versionedOf(node, result.right))
+        else malformed.set(name, result.left)
+      }
+      for (const p of decoded.keys()) if (!seen.has(p)) decoded.delete(p)
+      return { models, malformed }
+    })
+    const get = (name: string) =>
+      Effect.gen(function* () {
+        const badName = bad ?? nameError(path, name)
+        if (badName !== undefined) return yield* Effect.fail(badName)
+        const node = yield* cache.getData(join(path, name))
+        if (Option.isNone(node)) return Option.none<Versioned<A>>()
+        const result = yield* decodeNode(node.value)
+        if (Either.isLeft(result)) return yield* Effect.fail(result.left)
+        return Option.some(versionedOf(node.value, result.right))
+      })
+    const changes: Stream.Stream<CachedView<A>> = Stream.unwrapScoped(
+      Effect.map(cache.events, (events) =>
+        Stream.concat(
+          Stream.fromEffect(current),
+          events.pipe(
+            Stream.filter(
+              (e) => e.type === "INITIALIZED" || ("node" in e && isChild(e.node.path))
+            ),
+            Stream.mapEffect(() => current)
+          )
+        )
+      )
+    )
+    return { path, get, current, changes } satisfies CachedCollection<A>
+  })
   return {
     path,
     at: (name) => model(client, join(path, name), codec, bad ?? nameError(path, name)),
+    cached,
     children,
     list: Effect.flatMap(children, (names) =>
       Effect.map(

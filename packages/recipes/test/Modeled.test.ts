@@ -253,6 +253,46 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Mode
     })
   )
 
+  it.scoped("cached: a live copy of the collection, read without round trips; bad children reported apart", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const onB = Modeled.make(b, { path: "/crew", schema: User })
+      yield* onB.at("alice").create(alice, { makepath: true })
+      const cache = yield* Modeled.make(a, { path: "/crew", schema: User }).cached
+      // loaded when made
+      expect([...(yield* cache.current).models.keys()]).toEqual(["alice"])
+      const views: Array<string> = []
+      yield* cache.changes.pipe(
+        Stream.runForEach((view) =>
+          Effect.sync(() => views.push([...view.models.entries()].map(([n, v]) => `${n}:${v.value.age}`).sort().join(",")))
+        ),
+        Effect.forkScoped
+      )
+      yield* waitUntil(Effect.sync(() => views.at(-1) === "alice:30"), "the first view")
+      yield* onB.at("bob").create(bob)
+      yield* onB.at("bob").update({ ...bob, age: 41 })
+      yield* waitUntil(Effect.sync(() => views.at(-1) === "alice:30,bob:41"), `bob at 41 (${views.join(" | ")})`)
+      const got = yield* cache.get("bob")
+      expect(Option.map(got, (v) => [v.value.name, v.version])).toEqual(Option.some(["Bob", 1]))
+      expect(yield* cache.get("nobody")).toEqual(Option.none())
+      // a child that does not decode is reported apart, and get fails for it
+      yield* b.create("/crew/bad", { data: "not json" })
+      yield* waitUntil(Effect.map(cache.current, (v) => v.malformed.has("bad")), "the bad child")
+      const view = yield* cache.current
+      expect([...view.models.keys()].sort()).toEqual(["alice", "bob"])
+      expect(view.malformed.get("bad")?.path).toBe("/crew/bad")
+      expect(tagOf(yield* Effect.exit(cache.get("bad")))).toBe("MalformedDataError")
+      expect(tagOf(yield* Effect.exit(cache.get("a/b")))).toBe("InvalidArgumentError")
+      // a deletion leaves the copy
+      yield* onB.at("alice").delete()
+      yield* waitUntil(Effect.sync(() => views.at(-1) === "bob:41"), `alice gone (${views.join(" | ")})`)
+      // deeper nodes are not models of the collection
+      yield* b.create("/crew/bob/note", { data: "x" })
+      yield* Effect.sleep("200 millis")
+      expect([...(yield* cache.current).models.keys()]).toEqual(["bob"])
+    })
+  )
+
   it.scoped("names and paths are checked: a child name that is not one segment, or a bad path, is InvalidArgumentError and sends nothing", () =>
     Effect.gen(function* () {
       const zk = yield* client()
