@@ -383,6 +383,38 @@ export const cases: ReadonlyArray<Case> = [
       })
   },
   {
+    name: "withChroot: a view on the same session, its paths, results and watch events relative to its chroot",
+    run: (env) =>
+      Effect.gen(function* () {
+        const zk = yield* client(env)
+        yield* zk.ensurePath("/ns/app")
+        const view = yield* zk.withChroot("/ns")
+        yield* equal(view.chroot, `${zk.chroot}/ns`, "the view's chroot")
+        yield* equal(yield* view.create("/app/x", { data: "1" }), "/app/x", "create")
+        yield* equal(text((yield* zk.get("/ns/app/x")).data), "1", "seen from the parent")
+        yield* equal(yield* view.create("/app/s-", { sequence: true, ephemeral: true }), "/app/s-0000000001", "sequential")
+        yield* equal(yield* view.getEphemerals("/app"), ["/app/s-0000000001"], "getEphemerals")
+        const results = yield* view.transaction([Transaction.create("/app/t"), Transaction.setData("/app/x", "2")])
+        yield* matches(results[0], { path: "/app/t" }, "transaction")
+        // one session: the same id, the same ephemerals
+        yield* equal(yield* view.clientId, yield* zk.clientId, "session")
+        // nested, and the root view
+        const nested = yield* view.withChroot("/app")
+        yield* equal([...(yield* nested.getChildren("/"))].sort(), ["s-0000000001", "t", "x"], "nested")
+        yield* equal((yield* zk.withChroot("/")).chroot, zk.chroot, "withChroot('/')")
+        // watch events carry the view's paths
+        const watched = yield* nested.getAndWatch("/x")
+        const recursive = yield* Effect.fork(view.watch("/app", { recursive: true }).pipe(Stream.take(1), Stream.runCollect))
+        yield* registration(view, ["/app"])
+        yield* zk.set("/ns/app/x", "3")
+        yield* matches(yield* within(watched.event, 10, "nested getAndWatch"), { type: "CHANGED", path: "/x" }, "one-shot")
+        const got = Chunk.toReadonlyArray(yield* within(Fiber.join(recursive), 10, "recursive watch"))
+        yield* equal(got.map((e) => `${e.type} ${e.path}`), ["CHANGED /app/x"], "recursive")
+        yield* failsWith(zk.withChroot("relative"), "InvalidArgumentError")
+        yield* failsWith(view.get("/none"), "NoNodeError")
+      })
+  },
+  {
     name: "transactions: all applied, or none with the failing operation's index",
     run: (env) =>
       Effect.gen(function* () {

@@ -33,7 +33,7 @@ import type { ZnodeStat } from "./Stat.js"
 import type * as Transaction from "./Transaction.js"
 import type { ClientId, Options } from "./ZooKeeperConfig.js"
 import * as ZooKeeperConfig from "./ZooKeeperConfig.js"
-import type { ConfigurationError, ZooKeeperError } from "./ZooKeeperError.js"
+import type { ConfigurationError, InvalidArgumentError, ZooKeeperError } from "./ZooKeeperError.js"
 
 /**
  * A node's data and stat, as kazoo's `get` returns them.
@@ -263,8 +263,17 @@ export interface ZooKeeperClient {
   readonly restart: Effect.Effect<void>
   /** Closes the session (ephemeral nodes go) and the client. Also done when the scope closes. */
   readonly close: Effect.Effect<void>
-  /** The chroot of the connect string, or undefined. */
+  /** The chroot of the connect string (for a {@link ZooKeeperClient.withChroot} view, the view's), or undefined. */
   readonly chroot: string | undefined
+  /**
+   * A view of this client whose chroot is `path` under this client's own, on the same session
+   * and connection (Curator's `usingNamespace`): its paths, the paths it returns and its watch
+   * events are relative to it, so a recipe or a subsystem can be given its own corner of the
+   * tree. Nothing is created: make the node first (`ensurePath`). State, listeners, `setHosts`
+   * (which takes the connection's connect string), `restart` and `close` are the session's,
+   * shared by every view. Fails with InvalidArgumentError for an invalid path.
+   */
+  readonly withChroot: (path: string) => Effect.Effect<ZooKeeperClient, InvalidArgumentError>
   /** Removes the chroot from a server path (kazoo's `unchroot`). */
   readonly unchroot: (serverPath: string) => string
   /** The server we are connected to (`host:port`), if any. */

@@ -1054,7 +1054,14 @@ const makeOperations = (
       }),
     restart: Effect.sync(() => engine.dropConnection()),
     close: engine.close(),
-    chroot: config.chroot,
+    chroot: chroot.chroot,
+    withChroot: (path) =>
+      Effect.suspend(() => {
+        const bad = checkPath(path, "withChroot")
+        if (bad !== undefined) return Effect.fail(bad)
+        const view = makeOperations(engine, config, Path.makeChroot(chroot.prefix(path)), watchQueue, listeners, stateRef)
+        return Effect.succeed(view.client)
+      }),
     unchroot: (serverPath) => chroot.strip(serverPath),
     connectedServer: Effect.sync(() => Option.fromNullable(engine.connectedServer)),
     awaitConnected: (timeoutMillis) => engine.awaitConnected(timeoutMillis)

@@ -558,7 +558,15 @@ const operations = (
       }),
     restart: Effect.sync(() => engine.dropConnection()),
     close: engine.close(),
-    chroot: config.chroot,
+    chroot: chroot.chroot,
+    withChroot: (path) =>
+      Effect.suspend(() => {
+        const bad = Path.validate(path, { op: "withChroot" })
+        if (bad !== undefined) return Effect.fail(bad)
+        return Effect.succeed(
+          operations(engine, config, Path.makeChroot(chroot.prefix(path)), watchQueue, listeners, stateRef)
+        )
+      }),
     unchroot: (serverPath) => chroot.strip(serverPath),
     connectedServer: Effect.sync(() => Option.fromNullable(engine.connectedServer)),
     awaitConnected: (timeoutMillis) => engine.awaitConnected(timeoutMillis)

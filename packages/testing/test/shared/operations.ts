@@ -181,6 +181,34 @@ export const operations = <R>(it: It<R>, h: Harness<R>): void => {
     })
   )
 
+  test(it, h, "withChroot: a view on the same session, paths relative to its chroot, nested views compose", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      yield* zk.ensurePath("/ns/app")
+      const view = yield* zk.withChroot("/ns")
+      expect(view.chroot).toBe(`${zk.chroot}/ns`)
+      expect(yield* view.create("/app/x", { data: "1" })).toBe("/app/x")
+      expect(text((yield* zk.get("/ns/app/x")).data)).toBe("1")
+      expect(yield* view.create("/app/e-", { sequence: true, ephemeral: true })).toBe("/app/e-0000000001")
+      expect(yield* view.getEphemerals()).toEqual(["/app/e-0000000001"])
+      expect(yield* view.clientId).toEqual(yield* zk.clientId)
+      const nested = yield* view.withChroot("/app")
+      expect(nested.chroot).toBe(`${zk.chroot}/ns/app`)
+      expect([...(yield* nested.getChildren("/"))].sort()).toEqual(["e-0000000001", "x"])
+      const watched = yield* nested.getAndWatch("/x")
+      yield* zk.set("/ns/app/x", "2")
+      expect(yield* watched.event).toEqual({ type: "CHANGED", state: "CONNECTED", path: "/x" })
+      const [r] = yield* nested.transaction([Transaction.create("/t")])
+      expect(r).toMatchObject({ _tag: "Created", path: "/t" })
+      expect(nested.unchroot(`${zk.chroot}/ns/app/t`)).toBe("/t")
+      expect((yield* zk.withChroot("/")).chroot).toBe(zk.chroot)
+      expect(tagOf(yield* Effect.exit(zk.withChroot("relative")))).toBe("InvalidArgumentError")
+      // closing a view closes the session
+      yield* view.close
+      expect(tagOf(yield* Effect.exit(zk.get("/")))).toBe("ClientClosedError")
+    })
+  )
+
   test(it, h, "transactions apply all or nothing and say which operation failed", () =>
     Effect.gen(function* () {
       const zk = yield* h.client()
