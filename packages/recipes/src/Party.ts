@@ -151,7 +151,7 @@ const makeWith = (layout: Layout, client: ZooKeeperClient, path: string, identif
           return Scope.close(inner, Exit.void)
         })
       )
-      const member = yield* Scope.extend(PersistentNode.make(client, createPath, { data }), inner)
+      const member = yield* Scope.extend(PersistentNode.make(client, createPath, { data, parents: "persistent" }), inner)
       kept = inner
       participating = true
       yield* member.awaitPresent

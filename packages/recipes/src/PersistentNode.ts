@@ -18,7 +18,8 @@
  * whose reply was lost with the connection, instead of leaving a second one behind. Each
  * re-creation gets a new sequence number.
  *
- * Semantics: the node is created (parents as needed, persistent and empty) while the client is
+ * Semantics: the node is created (missing parents as empty containers, as Curator's; `parents:
+ * "persistent"` for persistent ones) while the client is
  * connected; while it exists it is watched, and its deletion or the end of its session starts
  * a new creation (under the new session). A connection lost and regained within the session
  * changes nothing. A fixed-path node that is not ours (another session's, or a persistent node)
@@ -80,6 +81,11 @@ export interface Options {
   readonly mode?: "ephemeral" | "persistent" | "container" | "ttl" | undefined
   /** A `"ttl"` node's time to live (ZooKeeper deletes it once it has had no child for that long). */
   readonly ttl?: Duration.DurationInput | undefined
+  /**
+   * What missing parents are made as: `"containers"` (default, Curator's
+   * `creatingParentContainersIfNeeded`: the server deletes them once empty) or `"persistent"`.
+   */
+  readonly parents?: "containers" | "persistent" | undefined
 }
 
 /**
@@ -183,7 +189,7 @@ export const make = (
             acl: options.acl,
             ephemeral: true,
             sequence: sequential,
-            makepath: true
+            makepath: options.parents === "persistent" ? true : "containers"
           })
         )
         if (Either.isRight(created)) return created.right
@@ -366,7 +372,7 @@ const keepNonEphemeral = (
     const createOptions = {
       acl: options.acl,
       sequence: sequential,
-      makepath: true,
+      makepath: options.parents === "persistent" ? (true as const) : ("containers" as const),
       ...(options.mode === "container" ? { container: true } : {}),
       ...(options.mode === "ttl" && options.ttl !== undefined ? { ttl: options.ttl } : {})
     }

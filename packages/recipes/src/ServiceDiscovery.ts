@@ -30,7 +30,7 @@
  * @since 0.1.0
  */
 import type { Retry } from "@effect-zk/core"
-import { join as joinPath, parent as parentOf, validate } from "@effect-zk/core/Path"
+import { join as joinPath, validate } from "@effect-zk/core/Path"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Deferred from "effect/Deferred"
@@ -363,14 +363,13 @@ const keepPersistent = (client: ZooKeeperClient, path: string, initial: Uint8Arr
     const present = yield* Deferred.make<void>()
     const lastError = yield* Ref.make(Option.none<ZooKeeperError>())
     const put = Effect.gen(function* () {
-      const parent = parentOf(path)
-      if (parent !== "/") yield* client.ensurePath(parent)
       const sent = data
-      const first = yield* Effect.either(client.create(path, { data: sent }))
+      // container parents, as Curator's creatingParentContainersIfNeeded
+      const first = yield* Effect.either(client.create(path, { data: sent, makepath: "containers" }))
       if (first._tag === "Left") {
         if (first.left._tag !== "NodeExistsError") return yield* Effect.fail(first.left)
         yield* Effect.catchTag(client.delete(path), "NoNodeError", () => Effect.void)
-        yield* client.create(path, { data: sent })
+        yield* client.create(path, { data: sent, makepath: "containers" })
       }
       created = true
       // an update made while the create was on its way

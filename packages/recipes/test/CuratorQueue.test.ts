@@ -4,7 +4,7 @@ import { layer } from "@effect/vitest"
 import { Clock, Data, Effect, Exit, Fiber, Option, Stream } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { childrenOf, client, clients, expirableClient, newChroot, text, waitUntil } from "./helpers.js"
+import { childrenOf, client, clients, expirableClient, newChroot, text, WaitTimeout, waitUntil } from "./helpers.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -229,7 +229,11 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
       )
       yield* waitUntil(Effect.map(childrenOf(observer, "/lost-locks"), (c) => c.length === 1), "the item locked")
       yield* proxy.cut
-      const error = yield* Effect.flip(Fiber.join(processing))
+      // process ends once its lock is removed or its session is gone (the client calls it lost
+      // after the session timeout); each wait is bounded so that a failure says which one hung
+      const error = yield* Effect.flip(
+        Effect.timeoutFail(Fiber.join(processing), { duration: "20 seconds", onTimeout: () => new WaitTimeout("process to end") })
+      )
       expect(error).toMatchObject({ _tag: "LockLostError", reason: "SUSPENDED" })
       expect(interrupted).toBe(true)
       yield* proxy.heal
@@ -237,7 +241,10 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
       yield* waitUntil(Effect.map(childrenOf(observer, "/lost-locks"), (c) => c.length === 0), "the lock removed")
       expect(yield* childrenOf(observer, "/lost")).toHaveLength(1)
       const got: Array<string> = []
-      yield* other.process((item) => Effect.sync(() => got.push(text(item))))
+      yield* Effect.timeoutFail(other.process((item) => Effect.sync(() => got.push(text(item)))), {
+        duration: "20 seconds",
+        onTimeout: () => new WaitTimeout("the other consumer to process the item")
+      })
       expect(got).toEqual(["x"])
     })
   )
