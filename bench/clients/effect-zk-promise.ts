@@ -5,8 +5,14 @@ import { type PromiseSession, runPromiseWorkload, workerEnv } from "./shared.js"
 const env = workerEnv()
 
 const open = async (): Promise<PromiseSession> => {
-  // BENCH_METRICS=1: with ZooKeeperMetrics recorded (to measure what they cost)
-  const zk = await connect({ hosts: env.hosts, sessionTimeout: "30 seconds", metrics: process.env.BENCH_METRICS === "1" })
+  // BENCH_METRICS=1: with ZooKeeperMetrics recorded (to measure what they cost);
+  // BENCH_READ_COALESCING=0: without read coalescing (on by default)
+  const zk = await connect({
+    hosts: env.hosts,
+    sessionTimeout: "30 seconds",
+    metrics: process.env.BENCH_METRICS === "1",
+    readCoalescing: process.env.BENCH_READ_COALESCING !== "0"
+  })
   return {
     get: (path) => zk.get(path),
     getWatch: (path, onEvent) => zk.get(path, { watch: onEvent }),

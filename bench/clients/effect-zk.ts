@@ -29,8 +29,14 @@ const timed = <E>(effect: Effect.Effect<unknown, E>) =>
     return { millis: performance.now() - t0, cpu: cpuMicros() - cpu0 }
   })
 
-// BENCH_METRICS=1: with ZooKeeperMetrics recorded (to measure what they cost)
-const connect = ZooKeeper.make({ hosts: env.hosts, sessionTimeout: "30 seconds", metrics: process.env.BENCH_METRICS === "1" })
+// BENCH_METRICS=1: with ZooKeeperMetrics recorded (to measure what they cost);
+// BENCH_READ_COALESCING=0: without read coalescing (on by default)
+const connect = ZooKeeper.make({
+  hosts: env.hosts,
+  sessionTimeout: "30 seconds",
+  metrics: process.env.BENCH_METRICS === "1",
+  readCoalescing: process.env.BENCH_READ_COALESCING !== "0"
+})
 
 const program = Effect.gen(function* () {
   if (env.workload === "session") {

@@ -94,6 +94,11 @@ export interface Socket {
   readonly close: () => void
   /** `host:port` of the peer. */
   readonly remoteAddress: string
+  /**
+   * Stops reading for about `millis` (then reads what came meanwhile in one go), for the
+   * client's `readCoalescing`. Optional: a platform without it never pauses.
+   */
+  readonly pauseReading?: ((millis: number) => void) | undefined
 }
 
 /**

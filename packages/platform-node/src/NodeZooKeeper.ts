@@ -76,6 +76,8 @@ export const connector: SocketConnector = {
       let settled = false
       let closedLocally = false
       let lastError: Error | undefined
+      // read coalescing: the timer that resumes reading after a pause
+      let resumeTimer: ReturnType<typeof setTimeout> | undefined
       const timer = setTimeout(() => {
         if (settled) return
         settled = true
@@ -96,8 +98,21 @@ export const connector: SocketConnector = {
         },
         close: () => {
           closedLocally = true
+          clearTimeout(resumeTimer)
           raw.destroy()
-        }
+        },
+        // plain TCP only (TLS reads go through the stream and are left alone)
+        pauseReading:
+          readBuffer === undefined
+            ? undefined
+            : (millis) => {
+                if (resumeTimer !== undefined || raw.destroyed) return
+                raw.pause()
+                resumeTimer = setTimeout(() => {
+                  resumeTimer = undefined
+                  if (!raw.destroyed) raw.resume()
+                }, millis)
+              }
       }
       raw.once(t === undefined ? "connect" : "secureConnect", () => {
         if (settled) {
@@ -119,6 +134,7 @@ export const connector: SocketConnector = {
       })
       raw.on("close", () => {
         clearTimeout(timer)
+        clearTimeout(resumeTimer)
         if (!connected) return
         handlers.onClose(
           closedLocally

@@ -205,7 +205,16 @@ class Conn {
     if (this.closed) return
     this.lastRecv = this.engine.now()
     const error = this.splitter.push(chunk, this.onFrame)
-    if (error !== undefined) this.abort(error)
+    if (error !== undefined) {
+      this.abort(error)
+      return
+    }
+    // Read coalescing: with many replies still to come, let them gather for a moment
+    // so that the next read brings them together (one wake-up instead of several).
+    const coalescing = this.engine.config.readCoalescing
+    if (coalescing !== undefined && !this.closed && this.inflight.length - this.head >= coalescing.minInFlight) {
+      this.socket?.pauseReading?.(coalescing.pauseMillis)
+    }
   }
 
   readonly onClose = (error: SocketError | undefined): void => {
