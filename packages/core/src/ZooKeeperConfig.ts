@@ -433,7 +433,8 @@ const tlsConfig = Config.all({
  *
  * - `ZK_HOSTS`: the connect string.
  * - `ZK_SESSION_TIMEOUT`, `ZK_CONNECT_TIMEOUT`, `ZK_REQUEST_TIMEOUT`: durations (`"10 seconds"`).
- * - `ZK_WHILE_DISCONNECTED`: `wait` or `fail`. `ZK_READ_ONLY`, `ZK_RANDOMIZE_HOSTS`, `ZK_METRICS`: booleans.
+ * - `ZK_WHILE_DISCONNECTED`: `wait` or `fail`. `ZK_READ_ONLY`, `ZK_RANDOMIZE_HOSTS`, `ZK_METRICS`,
+ *   `ZK_READ_COALESCING` (default true; see `readCoalescing`): booleans.
  * - `ZK_MAX_DATA_LENGTH`, `ZK_MAX_FRAME_LENGTH`: bytes.
  * - `ZK_AUTH`: one credential as `scheme:credential` (`digest:user:password`), kept redacted.
  * - `ZK_SASL_USERNAME` + `ZK_SASL_PASSWORD` (redacted), `ZK_SASL_MECHANISM` (`DIGEST-MD5`).
@@ -457,6 +458,7 @@ export const config: Config.Config<Options> = Config.all({
   readOnly: Config.boolean("ZK_READ_ONLY").pipe(Config.withDefault(false)),
   randomizeHosts: Config.boolean("ZK_RANDOMIZE_HOSTS").pipe(Config.withDefault(true)),
   metrics: Config.boolean("ZK_METRICS").pipe(Config.withDefault(false)),
+  readCoalescing: Config.boolean("ZK_READ_COALESCING").pipe(Config.withDefault(true)),
   maxDataLength: optional(Config.integer("ZK_MAX_DATA_LENGTH")),
   maxFrameLength: optional(Config.integer("ZK_MAX_FRAME_LENGTH")),
   auth: optional(authEntry),

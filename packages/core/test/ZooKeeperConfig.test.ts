@@ -86,6 +86,7 @@ describe("ZooKeeperConfig.config (Effect Config, environment variables by defaul
           ZK_READ_ONLY: "true",
           ZK_RANDOMIZE_HOSTS: "false",
           ZK_METRICS: "true",
+          ZK_READ_COALESCING: "false",
           ZK_MAX_DATA_LENGTH: "4096",
           ZK_MAX_FRAME_LENGTH: "2000000"
         }),
@@ -99,6 +100,7 @@ describe("ZooKeeperConfig.config (Effect Config, environment variables by defaul
         readOnly: true,
         randomizeHosts: false,
         metrics: true,
+        readCoalescing: undefined,
         maxDataLength: 4096,
         maxFrameLength: 2_000_000
       })
@@ -106,7 +108,9 @@ describe("ZooKeeperConfig.config (Effect Config, environment variables by defaul
       expect(yield* failure({ ZK_HOSTS: "h", ZK_SESSION_TIMEOUT: "soon" })).toContain("ZK_SESSION_TIMEOUT")
       expect(yield* failure({ ZK_HOSTS: "h", ZK_MAX_DATA_LENGTH: "4k" })).toContain("ZK_MAX_DATA_LENGTH")
       expect(yield* failure({ ZK_HOSTS: "h", ZK_METRICS: "sometimes" })).toContain("ZK_METRICS")
-      expect((yield* Effect.flatMap(read({ ZK_HOSTS: "h" }), ZooKeeperConfig.resolve)).metrics).toBe(false)
+      const defaults = yield* Effect.flatMap(read({ ZK_HOSTS: "h" }), ZooKeeperConfig.resolve)
+      expect(defaults.metrics).toBe(false)
+      expect(defaults.readCoalescing).toEqual({ minInFlight: 128, pauseMillis: 1 })
     }))
 
   it.effect("ZK_AUTH: scheme:credential, the credential kept Redacted and never echoed", () =>
