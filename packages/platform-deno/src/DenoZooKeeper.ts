@@ -123,6 +123,8 @@ export const connector: SocketConnector = {
         let closedLocally = false
         let queue: Array<Uint8Array> = []
         let writing = false
+        // read coalescing: how long to wait before the next read, asked for by the client
+        let pauseMillis = 0
 
         const fail = (reason: string, cause?: unknown) => {
           if (settled) return
@@ -172,6 +174,11 @@ export const connector: SocketConnector = {
                 buffer = new Uint8Array(READ_BUFFER)
               } else chunk = buffer.slice(0, n)
               handlers.onData(chunk)
+              if (pauseMillis > 0) {
+                const wait = pauseMillis
+                pauseMillis = 0
+                await new Promise<void>((done) => denoGlobals.setTimeout(done, wait))
+              }
             }
             finish(undefined)
           } catch (error) {
@@ -208,6 +215,9 @@ export const connector: SocketConnector = {
             if (closed || closedLocally) return
             closedLocally = true
             finish(undefined)
+          },
+          pauseReading: (millis) => {
+            pauseMillis = millis
           }
         }
 
