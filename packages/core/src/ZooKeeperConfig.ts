@@ -139,7 +139,7 @@ export interface Options {
    * CPU per request by about a third against a real server (bench/RESULTS.md, sixth pass), at
    * the cost of up to `pause` more latency for requests that already wait behind a hundred
    * others; work with fewer requests in flight is never delayed. On by default; `false` turns it
-   * off. Node's plain TCP sockets and Deno's (Node's TLS sockets and Bun's read as soon as bytes
+   * off. Node's plain TCP sockets, Bun's and Deno's (Node's TLS sockets read as soon as bytes
    * come).
    */
   readonly readCoalescing?:

@@ -100,6 +100,7 @@ export const connector: SocketConnector = {
         bunGlobals.clearTimeout(timer)
         resume(Effect.succeed(socket))
       }
+      let resumeTimer: ReturnType<typeof bunGlobals.setTimeout> | undefined
       const flush = (s: BunSocket) => {
         if (backlog === undefined) return
         const n = s.write(backlog)
@@ -121,7 +122,18 @@ export const connector: SocketConnector = {
         close: () => {
           if (closed || closedLocally) return
           closedLocally = true
+          bunGlobals.clearTimeout(resumeTimer)
           raw?.terminate()
+        },
+        // read coalescing: stop reading for a moment (where Bun's socket can pause)
+        pauseReading: (millis) => {
+          const s = raw
+          if (s === undefined || closed || resumeTimer !== undefined || s.pause === undefined) return
+          s.pause()
+          resumeTimer = bunGlobals.setTimeout(() => {
+            resumeTimer = undefined
+            if (!closed) s.resume?.()
+          }, millis)
         }
       }
 
@@ -155,6 +167,7 @@ export const connector: SocketConnector = {
             if (closed) return
             closed = true
             bunGlobals.clearTimeout(timer)
+            bunGlobals.clearTimeout(resumeTimer)
             if (error !== undefined) lastError = error
             if (!connected) {
               fail(lastError?.message ?? "closed before the connection was established", lastError)

@@ -12,6 +12,10 @@ export interface BunSocket {
   /** Closes at once. */
   terminate(): void
   setNoDelay?(noDelay?: boolean): boolean
+  /** Stops reading (Bun 1.1+); optional, as older versions lack it. */
+  pause?(): void
+  /** Reads again after `pause`. */
+  resume?(): void
   readonly readyState: string | number
 }
 
