@@ -1,7 +1,9 @@
 /**
  * The coordination recipes for promise code (the promise facade's `connect()`), for programs
  * that do not use Effect: locks, read/write locks, semaphores, elections, leader latches,
- * service discovery, and kazoo's data and children watches, with async methods and callbacks. A hold is an object to `release()`; `lost` settles when it stops counting before
+ * service discovery, kazoo's data and children watches, counters, barriers, parties, queues
+ * (kazoo's and Curator's, items as async iterables) and shared counts, with async methods and
+ * callbacks. A hold is an object to `release()`; `lost` settles when it stops counting before
  * that (the session is lost, or suspended under the default `"standard"` policy, or its node was
  * deleted), and `guard(f)` rejects with the `LockLostError` at that moment.
  *
@@ -32,16 +34,25 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { Bytes } from "@effect-zk/core/Transaction"
+import * as Barrier from "./Barrier.js"
 import * as ChildrenWatch from "./ChildrenWatch.js"
+import * as Counter from "./Counter.js"
+import * as CuratorQueue from "./CuratorQueue.js"
 import * as DataWatch from "./DataWatch.js"
+import * as DoubleBarrier from "./DoubleBarrier.js"
 import * as Election from "./Election.js"
 import type { Held } from "./Held.js"
 import * as LeaderLatch from "./LeaderLatch.js"
 import * as Lock from "./Lock.js"
+import * as Party from "./Party.js"
+import * as Queue from "./Queue.js"
 import * as ReadLock from "./ReadLock.js"
 import type { LockLostError } from "./RecipeError.js"
 import * as Semaphore from "./Semaphore.js"
 import * as ServiceDiscovery from "./ServiceDiscovery.js"
+import * as SharedCount from "./SharedCount.js"
+import type { Versioned } from "./SharedValue.js"
 import * as WriteLock from "./WriteLock.js"
 
 /**
@@ -547,3 +558,273 @@ export const childrenWatch = (
     handlers.onError,
     handlers.onEnd
   )
+
+/** Makes a handle whose constructor can only fail with an invalid argument: throws it at once. */
+const made = <A, E>(effect: Effect.Effect<A, E>): A => {
+  const exit = Effect.runSyncExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  throw Cause.squash(exit.cause)
+}
+
+/**
+ * A counter (kazoo's `Counter`; Curator's encodings with `curator`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseCounter {
+  /** The counter's path. */
+  readonly path: string
+  /** The value now. */
+  readonly value: () => Promise<number>
+  /** Adds `n` (compare-and-set, retried); the values before and after. */
+  readonly add: (n: number) => Promise<Counter.CounterChange>
+  /** Subtracts `n`; the values before and after. */
+  readonly subtract: (n: number) => Promise<Counter.CounterChange>
+}
+
+/**
+ * A counter on `path` (`Counter.make`'s options). Throws InvalidArgumentError at once for an
+ * invalid path or option.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const counter = (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  options: Counter.CounterOptions = {}
+): PromiseCounter => {
+  const handle = made(Counter.make(clientOf(zk), path, options))
+  return {
+    path,
+    value: () => run(handle.value),
+    add: (n) => run(handle.add(n)),
+    subtract: (n) => run(handle.subtract(n))
+  }
+}
+
+/**
+ * A barrier (kazoo's `Barrier`, Curator's `DistributedBarrier`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseBarrier {
+  /** The barrier's path. */
+  readonly path: string
+  /** Raises the barrier (creates its node). */
+  readonly create: () => Promise<void>
+  /** Lowers it (deletes its node); whether it was up. */
+  readonly remove: () => Promise<boolean>
+  /** Waits until the barrier is down: true, or false when `timeout` passed first. */
+  readonly wait: (options?: { readonly timeout?: Timeout | undefined }) => Promise<boolean>
+}
+
+/**
+ * A barrier on `path`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const barrier = (zk: PromiseZooKeeper | ZooKeeperClient, path: string): PromiseBarrier => {
+  const handle = made(Barrier.make(clientOf(zk), path))
+  return {
+    path,
+    create: () => run(handle.create),
+    remove: () => run(handle.remove),
+    wait: (options = {}) => run(handle.wait(options.timeout === undefined ? {} : { timeout: options.timeout }))
+  }
+}
+
+/**
+ * A double barrier (kazoo's `DoubleBarrier`, Curator's `DistributedDoubleBarrier`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseDoubleBarrier {
+  /** The barrier's path. */
+  readonly path: string
+  /** Enters, then waits until `numClients` have entered (rejects with LockTimeoutError after `timeout`). */
+  readonly enter: (options?: { readonly timeout?: Timeout | undefined }) => Promise<void>
+  /** Leaves, then waits until everyone has left (rejects with LockTimeoutError after `timeout`). */
+  readonly leave: (options?: { readonly timeout?: Timeout | undefined }) => Promise<void>
+}
+
+/**
+ * A double barrier on `path` for `numClients` participants. Throws InvalidArgumentError at
+ * once for a `numClients` that is not a positive integer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const doubleBarrier = (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  numClients: number,
+  options: { readonly identifier?: string | undefined } = {}
+): PromiseDoubleBarrier => {
+  const handle = made(DoubleBarrier.make(clientOf(zk), path, numClients, options))
+  const bound = (o: { readonly timeout?: Timeout | undefined } = {}) => (o.timeout === undefined ? {} : { timeout: o.timeout })
+  return {
+    path,
+    enter: (o) => run(handle.enter(bound(o))),
+    leave: (o) => run(handle.leave(bound(o)))
+  }
+}
+
+/**
+ * A party (kazoo's `Party` or, with `shallow`, `ShallowParty`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseParty {
+  /** The party's path. */
+  readonly path: string
+  /** Joins (an ephemeral node holding the identifier). */
+  readonly join: () => Promise<void>
+  /** Leaves; whether this member was in. */
+  readonly leave: () => Promise<boolean>
+  /** The members' identifiers. */
+  readonly members: () => Promise<ReadonlyArray<string>>
+  /** Calls `listener` with the members at once and after every change; returns a function that stops it. */
+  readonly onChange: (listener: (members: ReadonlyArray<string>) => void, onError?: (error: unknown) => void) => () => void
+}
+
+/**
+ * A party at `path`, joined as `identifier`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const party = (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  identifier = "",
+  options: { readonly shallow?: boolean | undefined } = {}
+): PromiseParty => {
+  const client = clientOf(zk)
+  const handle = made(options.shallow === true ? Party.makeShallow(client, path, identifier) : Party.make(client, path, identifier))
+  return {
+    path,
+    join: () => run(handle.join),
+    leave: () => run(handle.leave),
+    members: () => run(handle.members),
+    onChange: (listener, onError) => follow(handle.changes, listener, onError)
+  }
+}
+
+/**
+ * A queue: kazoo's `Queue`, or Curator's (see {@link curatorQueue}).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseQueue<PutArgs extends ReadonlyArray<unknown>> {
+  /** The queue's path. */
+  readonly path: string
+  /** Puts an item; the path of its node. */
+  readonly put: (item: Bytes, ...args: PutArgs) => Promise<string>
+  /** Takes the next item, or undefined when the queue is empty now. */
+  readonly poll: () => Promise<Uint8Array | undefined>
+  /** The number of items. */
+  readonly length: () => Promise<number>
+  /** Every item as it comes, each taken from the queue (`for await (const item of queue.items())`). */
+  readonly items: () => AsyncIterable<Uint8Array>
+}
+
+/**
+ * kazoo's `Queue` at `path` (`put(item, priority)`: 0–999, lower first; default 100).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const queue = (zk: PromiseZooKeeper | ZooKeeperClient, path: string): PromiseQueue<[priority?: number]> => {
+  const handle = made(Queue.make(clientOf(zk), path))
+  return {
+    path,
+    put: (item, priority) => run(handle.put(item, priority)),
+    poll: () => run(Effect.map(handle.get, Option.getOrUndefined)),
+    length: () => run(handle.length),
+    items: () => Stream.toAsyncIterable(handle.items)
+  }
+}
+
+/**
+ * Curator's `DistributedQueue` (and its priority, delay and id kinds) at `path`, with
+ * `CuratorQueue.distributed`'s options. `process(f)` takes an item, runs `f` on it and, with a
+ * `lockPath`, removes it only once `f` resolves (put back when it rejects). Throws
+ * InvalidArgumentError at once for an invalid path or option.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const curatorQueue = (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  options: CuratorQueue.DistributedOptions = {}
+): PromiseQueue<[options?: CuratorQueue.PutOptions]> & {
+  /** Waits for the next item; rejects with the queue's error. */
+  readonly take: () => Promise<Uint8Array>
+  /** Takes the next item, waiting at most `timeout`; undefined if none came. */
+  readonly takeWithin: (timeout: Timeout) => Promise<Uint8Array | undefined>
+  /** Takes the next item and runs `f` on it (see above). */
+  readonly process: (f: (item: Uint8Array) => Promise<void>) => Promise<void>
+} => {
+  const handle = made(CuratorQueue.distributed(clientOf(zk), path, options))
+  return {
+    path,
+    put: (item, putOptions) => run(handle.put(item, putOptions)),
+    poll: () => run(Effect.map(handle.takeWithin(0), Option.getOrUndefined)),
+    length: () => run(handle.length),
+    items: () => Stream.toAsyncIterable(handle.items),
+    take: () => run(handle.take),
+    takeWithin: (timeout) => run(Effect.map(handle.takeWithin(timeout), Option.getOrUndefined)),
+    process: (f) => run(handle.process((item) => Effect.tryPromise({ try: () => f(item), catch: (error) => error })))
+  }
+}
+
+/**
+ * A count every process shares (Curator's `SharedCount`: a 4-byte integer in one node).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseSharedCount {
+  /** The node's path. */
+  readonly path: string
+  /** The count now. */
+  readonly value: () => Promise<number>
+  /** The count with its version, for `trySet`. */
+  readonly versioned: () => Promise<Versioned<number>>
+  /** Sets the count. */
+  readonly set: (value: number) => Promise<void>
+  /** Sets the count only if it is still at the version `previous` was read at; whether it was. */
+  readonly trySet: (previous: Versioned<number>, value: number) => Promise<boolean>
+  /** Calls `listener` with the count at once and after every change; returns a function that stops it. */
+  readonly onChange: (listener: (value: number) => void, onError?: (error: unknown) => void) => () => void
+}
+
+/**
+ * A shared count at `path`, made with `seed` when the node does not exist yet.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sharedCount = async (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  seed: number
+): Promise<PromiseSharedCount> => {
+  const handle = await run(SharedCount.make(clientOf(zk), path, seed))
+  return {
+    path,
+    value: () => run(handle.value),
+    versioned: () => run(handle.versioned),
+    set: (value) => run(handle.set(value)),
+    trySet: (previous, value) => run(handle.trySet(previous, value)),
+    onChange: (listener, onError) => follow(handle.changes, listener, onError)
+  }
+}

@@ -335,4 +335,116 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Prom
       }
     })
   )
+
+  it.effect("counter, barriers, party and shared count", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      try {
+        const ca = PromiseRecipes.counter(a, "/counter")
+        const cb = PromiseRecipes.counter(b, "/counter")
+        await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? ca : cb).add(1)))
+        expect(await cb.value()).toBe(10)
+        expect(await ca.subtract(3)).toEqual({ preValue: 10, postValue: 7 })
+        expect(() => PromiseRecipes.counter(a, "/c", { kind: "float", curator: true })).toThrow(/ints only/)
+        expect(await rejection(PromiseRecipes.counter(a, "relative").value())).toBe("InvalidArgumentError")
+
+        const barrier = PromiseRecipes.barrier(a, "/gate")
+        await barrier.create()
+        expect(await PromiseRecipes.barrier(b, "/gate").wait({ timeout: 200 })).toBe(false)
+        const waiting = PromiseRecipes.barrier(b, "/gate").wait({ timeout: 10_000 })
+        expect(await barrier.remove()).toBe(true)
+        expect(await waiting).toBe(true)
+
+        const da = PromiseRecipes.doubleBarrier(a, "/double", 2, { identifier: "a" })
+        const db = PromiseRecipes.doubleBarrier(b, "/double", 2, { identifier: "b" })
+        expect(await rejection(da.enter({ timeout: 200 }))).toBe("LockTimeoutError")
+        await Promise.all([da.enter({ timeout: 10_000 }), db.enter({ timeout: 10_000 })])
+        await Promise.all([da.leave({ timeout: 10_000 }), db.leave({ timeout: 10_000 })])
+        expect(() => PromiseRecipes.doubleBarrier(a, "/double", 0)).toThrow(/numClients/)
+
+        const seen: Array<string> = []
+        const stop = PromiseRecipes.party(b, "/party").onChange((members) => seen.push([...members].sort().join(",")))
+        const pa = PromiseRecipes.party(a, "/party", "alice")
+        const pb = PromiseRecipes.party(b, "/party", "bob", { shallow: false })
+        await pa.join()
+        await pb.join()
+        expect([...(await pa.members())].sort()).toEqual(["alice", "bob"])
+        await until(() => seen.at(-1) === "alice,bob", `both members (${seen.join(" | ")})`)
+        expect(await pa.leave()).toBe(true)
+        expect(await pa.leave()).toBe(false)
+        await until(() => seen.at(-1) === "bob", `alice gone (${seen.join(" | ")})`)
+        stop()
+
+        const count = await PromiseRecipes.sharedCount(a, "/shared", 5)
+        const other = await PromiseRecipes.sharedCount(b, "/shared", 99)
+        expect(await other.value()).toBe(5)
+        const values: Array<number> = []
+        const stopCount = other.onChange((v) => values.push(v))
+        const before = await count.versioned()
+        await other.set(6)
+        expect(await count.trySet(before, 7)).toBe(false)
+        expect(await count.trySet(await count.versioned(), 7)).toBe(true)
+        await until(() => values.at(-1) === 7, `the count at 7 (${values.join(", ")})`)
+        stopCount()
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
+
+  it.effect("queues: kazoo's in priority order, Curator's with process; items as an async iterable", () =>
+    withClients(async (cs) => {
+      const a = await connect({ hosts: cs })
+      const b = await connect({ hosts: cs })
+      const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? "none" : new TextDecoder().decode(bytes))
+      try {
+        const qa = PromiseRecipes.queue(a, "/kq")
+        const qb = PromiseRecipes.queue(b, "/kq")
+        await qa.put("low", 900)
+        await qa.put("high", 1)
+        await qa.put("mid")
+        expect(await qb.length()).toBe(3)
+        expect(text(await qb.poll())).toBe("high")
+        const got: Array<string> = []
+        for await (const item of qb.items()) {
+          got.push(text(item))
+          if (got.length === 2) break
+        }
+        expect(got).toEqual(["mid", "low"])
+        expect(await qb.poll()).toBeUndefined()
+
+        const producer = PromiseRecipes.curatorQueue(a, "/cq", { lockPath: "/cq-locks" })
+        const consumer = PromiseRecipes.curatorQueue(b, "/cq", { lockPath: "/cq-locks" })
+        await producer.put("one")
+        await producer.put("two")
+        expect(text(await consumer.take())).toBe("one")
+        // a failing f puts the item back at the end; a succeeding one removes it
+        const failed = await consumer
+          .process(async () => {
+            throw new Error("not now")
+          })
+          .catch((e: unknown) => (e instanceof Error ? e.message : "?"))
+        expect(failed).toBe("not now")
+        expect(await consumer.length()).toBe(1)
+        const processed: Array<string> = []
+        await consumer.process(async (item) => {
+          processed.push(text(item))
+        })
+        expect(processed).toEqual(["two"])
+        expect(await consumer.length()).toBe(0)
+        expect(await consumer.takeWithin(100)).toBeUndefined()
+        expect(await consumer.poll()).toBeUndefined()
+        const prio = PromiseRecipes.curatorQueue(a, "/pq", { order: "priority" })
+        await prio.put("later", { priority: 5 })
+        await prio.put("sooner", { priority: -5 })
+        expect([text(await prio.take()), text(await prio.take())]).toEqual(["sooner", "later"])
+        expect(() => PromiseRecipes.curatorQueue(a, "/x", { maxItems: 0 })).toThrow(/maxItems/)
+      } finally {
+        await a.close()
+        await b.close()
+      }
+    })
+  )
 })
