@@ -157,6 +157,9 @@ export const removeNode = (
   Effect.gen(function* () {
     const owner = yield* currentSession(client)
     // An ephemeral node goes with its session: an expired or closed session leaves nothing to do.
+    // Without a session (the client has called it lost, or is closed) the node's session is gone
+    // or going: waiting to delete it could only wait for a connection, up to the cap.
+    if (ephemeral && owner === 0n) return
     const attempt = Effect.flatMap(find, (path) =>
       path === undefined ? Effect.void : Effect.catchTag(client.delete(path), "NoNodeError", () => Effect.void)
     ).pipe(
