@@ -4,7 +4,7 @@ import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Deferred, Effect, Exit, Fiber, Option, Ref, Scope } from "effect"
 import { expect } from "vitest"
-import { childrenOf, client, clients, expirableClient, newChroot, tagOf, waitUntil } from "./helpers.js"
+import { childrenOf, client, clients, expirableClient, newChroot, recordStates, tagOf, WaitTimeout, waitUntil } from "./helpers.js"
 
 const LOCK_NODE = /^[0-9a-f]{32}__lock__\d{10}$/
 const RLOCK_NODE = /^[0-9a-f]{32}__rlock__\d{10}$/
@@ -302,6 +302,28 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
       yield* proxy.heal
       yield* Fiber.join(interrupting).pipe(Effect.timeout("15 seconds"))
       expect((yield* childrenOf(holder, "/lock")).length).toBe(1)
+    })
+  )
+
+  it.scoped("a release after the client has called its session lost does not wait for a connection: the server removes the node", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const observer = yield* client({ chroot })
+      const { zk, proxy } = yield* expirableClient(chroot, { sessionTimeout: "2 seconds" })
+      const states = yield* recordStates(zk)
+      const scope = yield* Scope.make()
+      const held = yield* Effect.flatMap(Lock.make(zk, "/lock"), (l) => l.acquire()).pipe(Scope.extend(scope))
+      yield* proxy.cut
+      yield* states.waitFor("LOST")
+      // still cut off: closing the hold's scope ends (it used to retry until the one-minute cap)
+      const closing = yield* Effect.fork(Scope.close(scope, Exit.void))
+      yield* Fiber.join(closing).pipe(
+        Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new WaitTimeout("the release to end while cut off") })
+      )
+      expect(yield* held.isLost).toBe(true)
+      // the server expired the session: its node is gone
+      yield* waitUntil(Effect.map(childrenOf(observer, "/lock"), (c) => c.length === 0), "the node gone with the session")
+      yield* proxy.heal
     })
   )
 
