@@ -348,6 +348,8 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
   ): Effect.Effect<Option.Option<A>, E | QueueError> =>
     Effect.gen(function* () {
       for (;;) {
+        // past the deadline (a poll, or the last look): read without leaving a watch behind
+        if (deadline !== undefined && (yield* Clock.currentTimeMillis) >= deadline) return yield* once(attempt)
         const { children, event } = yield* nodes.within(client.retry(client.getChildrenAndWatch(path)))
         const now = yield* Clock.currentTimeMillis
         const { due, next } = ordered(layout, children, now)
@@ -537,8 +539,11 @@ export const distributed = (
         // the lock path is a container too, made again if the server deleted it while empty
         const made = yield* Effect.either(client.create(lockNode, { ephemeral: true, makepath: "containers" }))
         if (made._tag === "Left") {
-          if (made.left._tag === "NodeExistsError") return Option.none<Taken>()
-          return yield* Effect.fail(made.left)
+          if (made.left._tag !== "NodeExistsError") return yield* Effect.fail(made.left)
+          // locked already: by someone else, or by us through a create whose reply was lost
+          const stat = yield* client.exists(lockNode)
+          const ours = Option.isSome(stat) && locked.owner !== 0n && stat.value.ephemeralOwner === locked.owner
+          if (!ours) return Option.none<Taken>()
         }
         locked.current = lockNode
         const read = yield* Effect.either(client.get(`${path}/${name}`))

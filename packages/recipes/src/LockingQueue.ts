@@ -132,8 +132,7 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
     ): Effect.Effect<ReadonlyArray<string>, QueueError> => {
       const bad = checkPriority(priority, "LockingQueue.putAll", path)
       if (bad !== undefined) return Effect.fail(bad)
-      return Effect.zipRight(
-        nodes.ensure,
+      return nodes.within(
         Effect.map(
           client.transaction(values.map((data) => Transaction.create(entryPrefix(priority), { data, sequence: true }))),
           (results) => results.map((r) => r.path)

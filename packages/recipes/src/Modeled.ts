@@ -317,10 +317,8 @@ export const make = <A, I>(client: ZooKeeperClient, spec: ModelSpec<A, I>): Coll
     )
   const cached = Effect.gen(function* () {
     if (bad !== undefined) return yield* Effect.fail(bad)
-    const cache = yield* TreeCache.make(client, path)
     // a fresh cache: never "already started" or "already closed"
-    yield* Effect.catchTag(cache.start, "TreeCacheStateError", (e) => Effect.die(e))
-    yield* cache.initialized
+    const cache = yield* Effect.catchTag(TreeCache.loaded(client, path), "TreeCacheStateError", (e) => Effect.die(e))
     // decoded once per version of a node (its mzxid)
     const decoded = new Map<string, { readonly mzxid: bigint; readonly result: Either.Either<A, MalformedDataError> }>()
     const decodeNode = (node: TreeCache.NodeData): Effect.Effect<Either.Either<A, MalformedDataError>> => {

@@ -59,7 +59,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { randomHex, utf8 } from "./internal/encoding.js"
-import { currentSession, firstState, removeNode, sessionGone } from "./internal/session.js"
+import { currentSession, firstState, parked, removeNode, sessionGone } from "./internal/session.js"
 
 /**
  * Options of {@link make}.
@@ -292,7 +292,7 @@ const keepLoop = <S>(k: {
       if (Either.isLeft(created)) {
         const error = created.left
         // a closed client will not connect again: nothing to keep until the scope closes
-        if (error._tag === "ClientClosedError") return yield* Effect.never
+        if (error._tag === "ClientClosedError") return yield* parked
         if (isTransient(error) || k.again(error)) {
           yield* Effect.sleep("50 millis")
           continue
@@ -406,7 +406,7 @@ const keepNonEphemeral = (
         for (;;) {
           const watched = yield* Effect.either(client.existsAndWatch(node))
           if (Either.isLeft(watched)) {
-            if (watched.left._tag === "ClientClosedError") return yield* Effect.never
+            if (watched.left._tag === "ClientClosedError") return yield* parked
             yield* Effect.sleep("100 millis")
             continue
           }

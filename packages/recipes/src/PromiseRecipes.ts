@@ -195,15 +195,26 @@ const follow = <A, E>(
   onError?: (error: unknown) => void,
   onEnd?: () => void
 ) => {
+  // after stop(), nothing is called, not even for an element already on its way
+  let stopped = false
   const fiber = Effect.runFork(
-    Stream.runForEach(stream, (a) => Effect.sync(() => listener(a))).pipe(
-      Effect.zipRight(Effect.sync(() => onEnd?.())),
+    Stream.runForEach(stream, (a) =>
+      Effect.sync(() => {
+        if (!stopped) listener(a)
+      })
+    ).pipe(
+      Effect.zipRight(
+        Effect.sync(() => {
+          if (!stopped) onEnd?.()
+        })
+      ),
       Effect.catchAllCause((cause) =>
-        Cause.isInterruptedOnly(cause) ? Effect.void : Effect.sync(() => onError?.(Cause.squash(cause)))
+        Cause.isInterruptedOnly(cause) || stopped ? Effect.void : Effect.sync(() => onError?.(Cause.squash(cause)))
       )
     )
   )
   return (): void => {
+    stopped = true
     Effect.runFork(Fiber.interrupt(fiber))
   }
 }
@@ -232,9 +243,13 @@ const holdOf = (held: Held, scope: Scope.CloseableScope): PromiseHold => {
     path: held.path,
     node: held.node,
     lost,
-    isLost: () => lostError !== undefined,
+    // the hold may have been lost as it was handed out, before the fiber above has run
+    isLost: () => lostError !== undefined || Effect.runSync(held.isLost),
     guard: <A>(f: () => Promise<A>) => {
       if (lostError !== undefined) return Promise.reject(lostError)
+      if (Effect.runSync(held.isLost)) {
+        return lost.then((error): Promise<A> => (error === undefined ? f() : Promise.reject(error)))
+      }
       return Promise.race([
         f(),
         lost.then((error) => (error === undefined ? new Promise<never>(() => {}) : Promise.reject(error)))
@@ -559,6 +574,18 @@ export const childrenWatch = (
     handlers.onEnd
   )
 
+/**
+ * An async iterable whose every `next()` runs `take` once: an item is taken from the queue only
+ * when the loop asks for it (a stream's iterator would take the next one ahead, and lose it when
+ * the loop ends).
+ */
+const oneAtATime = <A, E>(take: Effect.Effect<A, E>): AsyncIterable<A> => ({
+  [Symbol.asyncIterator]: (): AsyncIterator<A> => ({
+    next: () => run(Effect.map(take, (value): IteratorResult<A> => ({ done: false, value }))),
+    return: () => Promise.resolve({ done: true, value: undefined })
+  })
+})
+
 /** Makes a handle whose constructor can only fail with an invalid argument: throws it at once. */
 const made = <A, E>(effect: Effect.Effect<A, E>): A => {
   const exit = Effect.runSyncExit(effect)
@@ -748,7 +775,14 @@ export const queue = (zk: PromiseZooKeeper | ZooKeeperClient, path: string): Pro
     put: (item, priority) => run(handle.put(item, priority)),
     poll: () => run(Effect.map(handle.get, Option.getOrUndefined)),
     length: () => run(handle.length),
-    items: () => Stream.toAsyncIterable(handle.items)
+    // the next item as the stream gives it: waits (a children watch) while the queue is empty
+    items: () =>
+      oneAtATime(
+        Effect.flatMap(
+          Stream.runHead(handle.items),
+          Option.match({ onNone: () => Effect.dieMessage("the queue's item stream ended"), onSome: Effect.succeed })
+        )
+      )
   }
 }
 
@@ -779,7 +813,7 @@ export const curatorQueue = (
     put: (item, putOptions) => run(handle.put(item, putOptions)),
     poll: () => run(Effect.map(handle.takeWithin(0), Option.getOrUndefined)),
     length: () => run(handle.length),
-    items: () => Stream.toAsyncIterable(handle.items),
+    items: () => oneAtATime(handle.take),
     take: () => run(handle.take),
     takeWithin: (timeout) => run(Effect.map(handle.takeWithin(timeout), Option.getOrUndefined)),
     process: (f) => run(handle.process((item) => Effect.tryPromise({ try: () => f(item), catch: (error) => error })))

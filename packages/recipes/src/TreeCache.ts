@@ -370,6 +370,25 @@ export const start = (
   Effect.tap(make(client, path), (cache) => cache.start)
 
 /**
+ * Makes and starts a tree cache for the scope's lifetime, and waits until the tree is loaded;
+ * fails with the error that stops the cache first (the client closed, a server older than 3.6,
+ * no permission to watch), where `initialized` would wait on.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const loaded = (
+  client: ZooKeeperClient,
+  path: string
+): Effect.Effect<TreeCache, TreeCacheStateError | ZooKeeperError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const { cache, fatal } = yield* build(client, path)
+    yield* cache.start
+    yield* Effect.raceFirst(cache.initialized, fatal)
+    return cache
+  })
+
+/**
  * The events of a tree cache that lives as long as the stream: every event from the first
  * (`NODE_ADDED` for each node, then `INITIALIZED`, then the changes). The stream fails if the
  * cache cannot go on (the client was closed, the server is older than 3.6).

@@ -1,4 +1,5 @@
 import { connect } from "@effect-zk/platform-node"
+import { execute, tsx } from "../../../scripts/runtime.js"
 import { PromiseRecipes } from "@effect-zk/recipes"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
@@ -414,6 +415,19 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Prom
         }
         expect(got).toEqual(["mid", "low"])
         expect(await qb.poll()).toBeUndefined()
+        // leaving a loop takes nothing more than the loop was given
+        for (const item of ["x", "y", "z"]) await qa.put(item)
+        for await (const item of qb.items()) {
+          expect(text(item)).toBe("x")
+          break
+        }
+        expect(await qb.length()).toBe(2)
+        for (const item of ["p", "q", "r"]) await PromiseRecipes.curatorQueue(a, "/cq2").put(item)
+        for await (const item of PromiseRecipes.curatorQueue(b, "/cq2").items()) {
+          expect(text(item)).toBe("p")
+          break
+        }
+        expect(await PromiseRecipes.curatorQueue(b, "/cq2").length()).toBe(2)
 
         const producer = PromiseRecipes.curatorQueue(a, "/cq", { lockPath: "/cq-locks" })
         const consumer = PromiseRecipes.curatorQueue(b, "/cq", { lockPath: "/cq-locks" })
@@ -446,5 +460,21 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Prom
         await b.close()
       }
     })
+  )
+
+  it.effect("a script that closes its client with recipes still open exits by itself", () =>
+    Effect.gen(function* () {
+      const cs = yield* hosts
+      for (const mode of ["hold", "latch", "register", "provider", "watch"]) {
+        const run = yield* Effect.promise(() =>
+          execute(tsx("packages/recipes/test/fixtures/exit-after-close.ts", [mode]), {
+            env: { ZK_HOSTS: cs },
+            timeoutMillis: 40_000
+          })
+        )
+        expect({ mode, code: run.code, closed: run.stdout.includes("closed") }).toEqual({ mode, code: 0, closed: true })
+      }
+    }),
+    240_000
   )
 })

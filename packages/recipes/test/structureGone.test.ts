@@ -69,6 +69,9 @@ layer(TestCluster.layer({ tickTime: 500, systemProperties: { "znode.container.ch
       expect(yield* locking.length).toBe(1)
       expect(Option.map(yield* locking.get({ timeout: "5 seconds" }), text)).toEqual(Option.some("y"))
       expect(yield* locking.consume).toBe(true)
+      // putAll (one transaction) too
+      yield* survives(zk, "/locking", Effect.asVoid(locking.putAll(["v", "w"])))
+      expect(yield* locking.length).toBe(2)
 
       const distributed = yield* CuratorQueue.distributed(zk, "/distributed", { lockPath: "/distributed-locks" })
       const [d1, d2] = yield* survives(zk, "/distributed", Effect.zipRight(distributed.put("z"), distributed.take))

@@ -422,7 +422,7 @@ const makeOperations = (
     if (mode instanceof InvalidArgumentError) return mode
     return {
       op: "create",
-      body: { path: chroot.prefix(path), data, acl: aclOrDefault(options.acl), flags: mode.flags },
+      body: { path: chroot.prefix(path, options.sequence === true), data, acl: aclOrDefault(options.acl), flags: mode.flags },
       ctx: { op: "create", path },
       watch: undefined,
       map: createdPathOnly,
@@ -441,7 +441,8 @@ const makeOperations = (
       const acl = aclOrDefault(options.acl)
       const mode = createFlags(options, op, path)
       if (mode instanceof InvalidArgumentError) return Effect.fail(mode)
-      const serverPath = chroot.prefix(path)
+      // a sequential "/" is the chroot's child, not its sibling
+      const serverPath = chroot.prefix(path, options.sequence === true)
       const ctx: ErrorContext = { op, path }
       const once: Effect.Effect<{ path: string; stat: Stat.ZnodeStat | undefined }, ZooKeeperError> =
         mode.kind === "createContainer"
@@ -499,7 +500,7 @@ const makeOperations = (
       for (const op of ops) {
         const bad = checkPath(op.path, "transaction", op._tag === "Create" && op.options.sequence === true)
         if (bad !== undefined) return Effect.fail(bad)
-        const serverPath = chroot.prefix(op.path)
+        const serverPath = chroot.prefix(op.path, op._tag === "Create" && op.options.sequence === true)
         switch (op._tag) {
           case "Create": {
             const data = toBytes(op.options.data)

@@ -1083,10 +1083,11 @@ export class Engine {
     })
   }
 
-  /** Waits until connected (or the timeout passes). */
+  /** Waits until connected (or the timeout passes); false at once for a closed client. */
   awaitConnected(timeoutMillis: number): Effect.Effect<boolean> {
     return Effect.async<boolean>((resume) => {
       if (this.conn !== undefined) return resume(Effect.succeed(true))
+      if (this.closing || this.closed) return resume(Effect.succeed(false))
       const w = () => {
         this.connectedWaiters.delete(w)
         resume(Effect.succeed(this.conn !== undefined))
@@ -1131,6 +1132,8 @@ export class Engine {
       if (this.loopFiber !== undefined) yield* Fiber.interrupt(this.loopFiber)
       // kazoo: a closed client has no client id
       this.sessionId = 0n
+      // whoever waits for a connection: none will come
+      for (const w of [...this.connectedWaiters]) w()
       this.password = EMPTY_PASSWORD
       this.conn = undefined
       this.failWaiting(() => new ClientClosedError({ op: "request" }))

@@ -3,7 +3,7 @@
  * nodes created once, and the queue's length.
  */
 import type { Retry } from "@effect-zk/core"
-import type { TransactionFailedError } from "@effect-zk/core/Transaction"
+import { TransactionFailedError } from "@effect-zk/core/Transaction"
 import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError, type ZooKeeperError } from "@effect-zk/core/ZooKeeperError"
 import * as Effect from "effect/Effect"
@@ -36,15 +36,20 @@ export interface Structure {
   /** Creates the paths the first time it succeeds, and nothing after (until one is found gone). */
   readonly ensure: Effect.Effect<void, QueueError>
   /**
-   * `effect` after `ensure`; when it fails with NoNodeError (a structure node is gone), the
-   * paths are made again and `effect` runs once more. For operations on the structure nodes
-   * themselves and creates of their children, where NoNodeError can only mean that.
+   * `effect` after `ensure`; when it fails with NoNodeError (a structure node is gone; also a
+   * transaction that failed with it, which applied nothing), the paths are made again and
+   * `effect` runs once more. For operations on the structure nodes themselves and creates of
+   * their children, where NoNodeError can only mean that.
    */
   readonly within: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | QueueError, R>
 }
 
+/** NoNodeError, or a transaction (which applied nothing) that failed with it. */
 const isNoNode = (e: unknown): boolean =>
-  typeof e === "object" && e !== null && "_tag" in e && e._tag === "NoNodeError"
+  typeof e === "object" &&
+  e !== null &&
+  "_tag" in e &&
+  (e._tag === "NoNodeError" || (e instanceof TransactionFailedError && e.error._tag === "NoNodeError"))
 
 /** The structure of a queue at `paths`; with `container`, made of container nodes (Curator's). */
 export const structure = (

@@ -114,9 +114,16 @@ export const watchLoss = (
     if (owner !== 0n) yield* firstStateInto(client, stateCheck, lost)
     const reason = yield* Effect.repeat(watchOnce, { until: Option.isSome })
     if (Option.isSome(reason)) yield* Deferred.succeed(lost, reason.value)
-    return yield* Effect.never
+    return yield* parked
   })
 }
+
+/**
+ * Waits forever without keeping the process alive (`Effect.never` holds a timer so that a
+ * program waiting on it does not exit): for a background fiber with nothing left to do until its
+ * scope closes.
+ */
+export const parked: Effect.Effect<never> = Effect.flatMap(Deferred.make<never>(), Deferred.await)
 
 /**
  * Races two effects in fibers of their own that can be interrupted even when the caller cannot

@@ -25,6 +25,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { parked } from "./session.js"
 /** What a recipe's inbox receives, in order. */
 export type Signal =
   /** The watch is (again) registered, in session `session`: read everything it covers now. */
@@ -59,11 +60,15 @@ export const isFatal = (error: ZooKeeperError): boolean => fatalTags.has(error._
 export const currentSession = (client: ZooKeeperClient): Effect.Effect<bigint | undefined> =>
   Effect.map(client.clientId, (id) => (Option.isSome(id) ? id.value.sessionId : undefined))
 
-/** Waits (interruptibly) until the client is connected. */
+/**
+ * Waits (interruptibly) until the client is connected; for a closed client, which will not
+ * connect again, until the caller's scope ends (without keeping the process alive).
+ */
 export const awaitConnected = (client: ZooKeeperClient): Effect.Effect<void> =>
   Effect.gen(function* () {
     while (!(yield* client.awaitConnected(60_000))) {
       // keep waiting: the client reconnects on its own, or the caller's scope ends
+      if ((yield* client.state).keeperState === "CLOSED") return yield* parked
     }
   })
 

@@ -205,7 +205,7 @@ const operations = (
     Effect.suspend(() => {
       const op = withStat ? "createWithStat" : "create"
       const acl = aclOf(options.acl)
-      const body = createBody(path, chroot.prefix(path), options, op, config.maxDataLength, acl)
+      const body = createBody(path, chroot.prefix(path, options.sequence === true), options, op, config.maxDataLength, acl)
       if (body instanceof ZooKeeperError.InvalidArgumentError) return Effect.fail(body)
       const once = Effect.map(engine.request("create", body, { op, path }), (r) => ({
         path: chroot.strip(r.path),

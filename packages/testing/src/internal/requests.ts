@@ -84,7 +84,7 @@ export const transactionOps = (
   for (const o of ops) {
     const bad = checkPath(o.path, op, o._tag === "Create" && o.options.sequence === true)
     if (bad !== undefined) return bad
-    const serverPath = prefix(o.path)
+    const serverPath = prefix(o.path, o._tag === "Create" && o.options.sequence === true)
     switch (o._tag) {
       case "Create": {
         const body = createBody(o.path, serverPath, o.options, op, maxData, aclOf(o.options.acl))

@@ -201,6 +201,12 @@ export const operations = <R>(it: It<R>, h: Harness<R>): void => {
       const [r] = yield* nested.transaction([Transaction.create("/t")])
       expect(r).toMatchObject({ _tag: "Created", path: "/t" })
       expect(nested.unchroot(`${zk.chroot}/ns/app/t`)).toBe("/t")
+      // a sequential child of the view's root stays inside the view
+      const seq = yield* nested.create("/", { sequence: true })
+      expect(seq).toMatch(/^\/\d{10}$/)
+      expect(Option.isSome(yield* zk.exists(`/ns/app${seq}`))).toBe(true)
+      const [viaTransaction] = yield* nested.transaction([Transaction.create("/", { sequence: true })])
+      expect(viaTransaction).toMatchObject({ _tag: "Created", path: expect.stringMatching(/^\/\d{10}$/) })
       expect((yield* zk.withChroot("/")).chroot).toBe(zk.chroot)
       expect(tagOf(yield* Effect.exit(zk.withChroot("relative")))).toBe("InvalidArgumentError")
       // closing a view closes the session
