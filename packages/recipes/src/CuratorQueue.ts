@@ -45,7 +45,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { utf8 } from "./internal/encoding.js"
+import { randomHex, utf8 } from "./internal/encoding.js"
 import { type QueueError, sortNames, structure } from "./internal/queueShared.js"
 import type * as ConnectionStatePolicy from "./ConnectionStatePolicy.js"
 import { currentSession, firstState, lossInState, removeNode } from "./internal/session.js"
@@ -399,6 +399,8 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
 
 const checkPath = (path: string, op: string): InvalidArgumentError | undefined => validate(path, { op })
 
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+
 /**
  * A handle on the `SimpleDistributedQueue` at `path` (Curator's
  * `new SimpleDistributedQueue(client, path)`).
@@ -532,17 +534,23 @@ export const distributed = (
      * wait can remove it (see processLocked).
      */
     const lock = (locks: string, locked: { current: string | undefined; owner: bigint }) => (name: string) =>
-      Effect.uninterruptible(client.retry(Effect.gen(function* () {
+      Effect.suspend(() => {
+        // this attempt's mark in the lock node (Curator's consumers ignore its data): a create
+        // whose reply was lost is recognised by it, even among consumers sharing one session
+        const token = utf8(randomHex())
+        return Effect.uninterruptible(client.retry(Effect.gen(function* () {
         const lockNode = `${locks}/${name}`
         // the session the lock node is made under (a newer one only makes the hold end sooner)
         locked.owner = yield* currentSession(client)
         // the lock path is a container too, made again if the server deleted it while empty
-        const made = yield* Effect.either(client.create(lockNode, { ephemeral: true, makepath: "containers" }))
+        const made = yield* Effect.either(
+          client.create(lockNode, { data: token, ephemeral: true, makepath: "containers" })
+        )
         if (made._tag === "Left") {
           if (made.left._tag !== "NodeExistsError") return yield* Effect.fail(made.left)
-          // locked already: by someone else, or by us through a create whose reply was lost
-          const stat = yield* client.exists(lockNode)
-          const ours = Option.isSome(stat) && locked.owner !== 0n && stat.value.ephemeralOwner === locked.owner
+          // locked already: by someone else, or by this attempt through a create whose reply was lost
+          const held = yield* Effect.either(client.get(lockNode))
+          const ours = held._tag === "Right" && sameBytes(held.right.data, token)
           if (!ours) return Option.none<Taken>()
         }
         locked.current = lockNode
@@ -553,6 +561,7 @@ export const distributed = (
         if (read.left._tag === "NoNodeError") return Option.none<Taken>()
         return yield* Effect.fail(read.left)
       })))
+      })
 
     const processLocked = <E, R>(locks: string, f: (item: Uint8Array) => Effect.Effect<void, E, R>) =>
       Effect.uninterruptibleMask((restore) =>

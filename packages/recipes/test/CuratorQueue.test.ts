@@ -249,6 +249,27 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
     })
   )
 
+  it.scoped("lockPath: two consumers on one client (one session) never process the same item", () =>
+    Effect.gen(function* () {
+      const [zk] = yield* clients(1)
+      const producer = yield* CuratorQueue.distributed(zk, "/shared", { lockPath: "/shared-locks" })
+      for (let i = 0; i < 10; i++) yield* producer.put(`job-${i}`)
+      const done: Array<string> = []
+      const worker = Effect.gen(function* () {
+        const queue = yield* CuratorQueue.distributed(zk, "/shared", { lockPath: "/shared-locks" })
+        while (done.length < 10) {
+          yield* queue
+            .process((item) => Effect.zipRight(Effect.sleep("5 millis"), Effect.sync(() => done.push(text(item)))))
+            .pipe(Effect.timeout("2 seconds"), Effect.ignore)
+        }
+      })
+      yield* Effect.all([worker, worker], { concurrency: "unbounded" }).pipe(
+        Effect.timeoutFail({ duration: "30 seconds", onTimeout: () => new WaitTimeout("ten jobs done") })
+      )
+      expect([...done].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `job-${i}`).sort())
+    })
+  )
+
   it.scoped("maxItems: put waits while the queue is full, a take makes room; a timeout bounds the wait and writes nothing", () =>
     Effect.gen(function* () {
       const [zk, other] = yield* clients(2)
