@@ -154,6 +154,13 @@ export interface CallbackQueue {
   readonly offerSync: (task: () => void) => boolean
   /** Completes once every task offered so far has run. */
   readonly drained: Effect.Effect<void>
+  /**
+   * True when nothing is queued or running and the worker waits for tasks: whatever is done
+   * now (instead of offered) comes after every task offered before. The promise facade
+   * settles a promise at once then, which runs no user code (a promise's callbacks run as
+   * microtasks) and saves the worker's wake-up.
+   */
+  readonly isIdle: () => boolean
 }
 
 /**
@@ -259,6 +266,7 @@ export const makeCallbackQueue = (
       name,
       offer: (task) => enqueue({ task }),
       offerSync: (task) => enqueue(task),
-      drained
+      drained,
+      isIdle: () => open && wake !== undefined && items.length === 0
     }
   })

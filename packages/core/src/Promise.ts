@@ -1,8 +1,8 @@
 /**
  * The promise facade, for scripts that do not use Effect: the same client, with async
- * methods. Each promise settles from the client's completion queue, in the order the replies
- * arrive, so a slow `.then` never delays watch callbacks or state listeners, which have queues
- * of their own. The single-request operations (get, exists, set, delete, a plain create) run
+ * methods. Each promise settles in the order of the client's completion queue (at once when
+ * nothing waits there), in the order the replies arrive, so a slow `.then` never delays watch
+ * callbacks or state listeners, which have queues of their own. The single-request operations (get, exists, set, delete, a plain create) run
  * without a fiber. Rejections are the same tagged errors as the Effect API
  * (`err._tag === "NoNodeError"`, ...).
  *
@@ -124,15 +124,17 @@ export const connect = async (
     throw Cause.squash(exit.cause)
   }
   const { client, queues, addWatchScoped, direct } = exit.value
-  // Every promise settles from the completion queue (directly once the client is closed and
-  // the queue gone).
+  // Every promise settles in the order of the completion queue: on it when tasks wait there,
+  // at once when it is idle (settling runs no user code, so the order is the same and the
+  // worker's wake-up is saved) or closed.
+  const completion = queues.completion
   const settleOnQueue = <A, E>(
     resolve: (a: A) => void,
     reject: (e: unknown) => void
   ): ((result: Exit.Exit<A, E>) => void) => {
     return (result) => {
       const settle = () => (Exit.isSuccess(result) ? resolve(result.value) : reject(Cause.squash(result.cause)))
-      if (!queues.completion.offerSync(settle)) settle()
+      if (completion.isIdle() || !completion.offerSync(settle)) settle()
     }
   }
   // Operations of more than one request run as Effects, each in a fiber of its own.

@@ -68,6 +68,30 @@ describe("Handler callback queues", () => {
     })
   )
 
+  it.scoped("isIdle: only while nothing is queued or running and the worker waits; never once closed", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const queue = yield* Scope.extend(makeCallbackQueue("completion"), scope)
+      yield* queue.drained
+      yield* Effect.yieldNow()
+      expect(queue.isIdle()).toBe(true)
+      const gate = yield* Deferred.make<void>()
+      const idleWhileRunning: Array<boolean> = []
+      queue.offer(Deferred.await(gate))
+      queue.offerSync(() => void idleWhileRunning.push(queue.isIdle()))
+      expect(queue.isIdle()).toBe(false)
+      yield* Effect.yieldNow()
+      expect(queue.isIdle()).toBe(false)
+      yield* Deferred.succeed(gate, undefined)
+      yield* queue.drained
+      yield* Effect.yieldNow()
+      expect(idleWhileRunning).toEqual([false])
+      expect(queue.isIdle()).toBe(true)
+      yield* Scope.close(scope, Exit.void)
+      expect(queue.isIdle()).toBe(false)
+    })
+  )
+
   it.live("a queue made where nothing can be interrupted (in a finalizer, say) still stops when its scope closes", () =>
     Effect.gen(function* () {
       const stopped = yield* Effect.uninterruptible(

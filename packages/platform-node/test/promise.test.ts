@@ -63,8 +63,15 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("promise facade", (i
           await zk.ensurePath(base)
           await zk.create(`${base}/n`, { data: "x" })
           // results, many in flight at once, in order
-          const many = await Promise.all(Array.from({ length: 200 }, () => zk.get(`${base}/n`)))
+          const settled: Array<number> = []
+          const many = await Promise.all(
+            Array.from({ length: 200 }, (_, i) => zk.get(`${base}/n`).then((r) => {
+              settled.push(i)
+              return r
+            }))
+          )
           expect(many.every((r) => new TextDecoder().decode(r.data) === "x" && r.stat.version === 0)).toBe(true)
+          expect(settled).toEqual(Array.from({ length: 200 }, (_, i) => i))
           expect((await zk.exists(`${base}/n`))?.dataLength).toBe(1)
           expect(await zk.exists(`${base}/none`)).toBeUndefined()
           const stat = await zk.set(`${base}/n`, new Uint8Array([1, 2, 3]), { version: 0 })
