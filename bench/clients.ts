@@ -392,11 +392,16 @@ const measure = (hosts: string, clients: ReadonlyArray<Client>, base: string, cD
     return outcomes
   })
 
+// test-cluster's default JVM flags favour start-up (C1 only, a small heap); the benchmark's
+// server gets the full JIT, as a production server has, or its own speed sets every client's
+// pace (the same flags as bench/runtimes.ts).
+const serverJvmFlags = ["-Xmx512m", "-Xms256m", "-XX:+UseSerialGC", "-XX:-UsePerfData"]
+
 const program = Effect.gen(function* () {
   const startedAt = new Date()
   const given = process.env.ZK_HOSTS
   const hosts =
-    given !== undefined && given !== "" ? given : yield* Effect.flatMap(TestCluster.make({}), (c) => c.connectString())
+    given !== undefined && given !== "" ? given : yield* Effect.flatMap(TestCluster.make({ jvmFlags: serverJvmFlags }), (c) => c.connectString())
   const [bundles, cBinding] = yield* Effect.promise(() => Promise.all([bundleWorkers(), zookeeperC()]))
   const clients = makeClients(bundles, cBinding).filter(
     (c) => onlyClients === undefined || onlyClients.some((o) => c.id.includes(o))
@@ -433,7 +438,7 @@ const program = Effect.gen(function* () {
   if (fullRun) {
     const machine = [
       `- Machine: ${os.cpus().length} cores, ${cpuModel()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
-      `- Node ${process.version}; Python ${kazooVersion.split(" ")[1] ?? "?"} with kazoo ${kazooVersion.split(" ")[0] ?? "?"}; ZooKeeper ${serverVersion} (test-cluster, standalone, 127.0.0.1)`,
+      `- Node ${process.version}; Python ${kazooVersion.split(" ")[1] ?? "?"} with kazoo ${kazooVersion.split(" ")[0] ?? "?"}; ZooKeeper ${serverVersion} ${given !== undefined && given !== "" ? `at ${given} (ZK_HOSTS; not started by the bench)` : `(test-cluster, standalone, 127.0.0.1; JVM flags ${serverJvmFlags.join(" ")})`}`,
       `- Run: ${startedAt.toISOString()}, ${rounds} rounds; load average (1 min) ${load0[0]!.toFixed(2)} before, ${load1[0]!.toFixed(2)} after`,
       `- Sizes: ${JSON.stringify(params)}`
     ].join("\n")
