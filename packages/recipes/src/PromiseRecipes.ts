@@ -1,8 +1,9 @@
 /**
  * The coordination recipes for promise code (the promise facade's `connect()`), for programs
- * that do not use Effect: locks, read/write locks, semaphores, elections, leader latches,
- * service discovery, kazoo's data and children watches, counters, barriers, parties, queues
- * (kazoo's and Curator's, items as async iterables) and shared counts, with async methods and
+ * that do not use Effect: locks, read/write locks, semaphores, leases, elections, leader
+ * latches, service discovery, kazoo's data and children watches and tree cache, counters,
+ * barriers, parties, group members, queues (kazoo's plain and locking ones and Curator's, items
+ * as async iterables), shared counts and values, and set partitioners, with async methods and
  * callbacks. A hold is an object to `release()`; `lost` settles when it stops counting before
  * that (the session is lost, or suspended under the default `"standard"` policy, or its node was
  * deleted), and `guard(f)` rejects with the `LockLostError` at that moment.
@@ -21,16 +22,23 @@
  * await `lost`) before doing anything that needs the hold. Rejections are the tagged errors of
  * the Effect API (`LockTimeoutError`, `CancelledError`, `LockLostError`, ...).
  *
+ * (Longer than this codebase's ~600 lines on purpose: promise code imports one name for every
+ * recipe, and each section only adapts one recipe module, turning its scope into `close()` or
+ * `release()` and its streams into callbacks or async iterables; the recipes' logic stays in
+ * their own modules.)
+ *
  * @since 0.1.0
  */
 import type { PromiseZooKeeper } from "@effect-zk/core/Promise"
 import type { WatchedEvent } from "@effect-zk/core/ClientState"
 import type { NodeData, ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -42,17 +50,25 @@ import * as CuratorQueue from "./CuratorQueue.js"
 import * as DataWatch from "./DataWatch.js"
 import * as DoubleBarrier from "./DoubleBarrier.js"
 import * as Election from "./Election.js"
+import * as GroupMember from "./GroupMember.js"
 import type { Held } from "./Held.js"
+import { utf8 } from "./internal/encoding.js"
 import * as LeaderLatch from "./LeaderLatch.js"
 import * as Lock from "./Lock.js"
+import * as LockingQueue from "./LockingQueue.js"
+import * as MultiNonBlockingLease from "./MultiNonBlockingLease.js"
+import * as NonBlockingLease from "./NonBlockingLease.js"
 import * as Party from "./Party.js"
 import * as Queue from "./Queue.js"
 import * as ReadLock from "./ReadLock.js"
 import type { LockLostError } from "./RecipeError.js"
 import * as Semaphore from "./Semaphore.js"
 import * as ServiceDiscovery from "./ServiceDiscovery.js"
+import * as SetPartitioner from "./SetPartitioner.js"
 import * as SharedCount from "./SharedCount.js"
+import * as SharedValue from "./SharedValue.js"
 import type { Versioned } from "./SharedValue.js"
+import * as TreeCache from "./TreeCache.js"
 import * as WriteLock from "./WriteLock.js"
 
 /**
@@ -860,5 +876,432 @@ export const sharedCount = async (
     set: (value) => run(handle.set(value)),
     trySet: (previous, value) => run(handle.trySet(previous, value)),
     onChange: (listener, onError) => follow(handle.changes, listener, onError)
+  }
+}
+
+/**
+ * A shared byte value (Curator's `SharedValue`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseSharedValue {
+  /** The node's path. */
+  readonly path: string
+  /** The value now. */
+  readonly value: () => Promise<Uint8Array>
+  /** The value with its version, for `trySet`. */
+  readonly versioned: () => Promise<Versioned<Uint8Array>>
+  /** Sets the value (a string as UTF-8). */
+  readonly set: (value: Bytes) => Promise<void>
+  /** Sets the value only if it is still at the version `previous` was read at; whether it was. */
+  readonly trySet: (previous: Versioned<Uint8Array>, value: Bytes) => Promise<boolean>
+  /** Calls `listener` with the value at once and after every change; returns a function that stops it. */
+  readonly onChange: (listener: (value: Uint8Array) => void, onError?: (error: unknown) => void) => () => void
+}
+
+const bytesOf = (value: Bytes): Uint8Array => (typeof value === "string" ? utf8(value) : value)
+
+/**
+ * A shared value at `path`, made with `seed` (a string as UTF-8) when the node does not exist yet.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sharedValue = async (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  seed: Bytes
+): Promise<PromiseSharedValue> => {
+  const handle = await run(SharedValue.make(clientOf(zk), path, seed))
+  return {
+    path,
+    value: () => run(handle.value),
+    versioned: () => run(handle.versioned),
+    set: (value) => run(handle.set(bytesOf(value))),
+    trySet: (previous, value) => run(handle.trySet(previous, bytesOf(value))),
+    onChange: (listener, onError) => follow(handle.changes, listener, onError)
+  }
+}
+
+/**
+ * The outcome of a lease attempt (kazoo's `NonBlockingLease` / `MultiNonBlockingLease`), with a
+ * way to end a lease obtained.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseLease extends NonBlockingLease.LeaseResult {
+  /**
+   * Ends the lease now if this attempt obtained it: renews it for no time (kazoo's record, its
+   * end now), so that anyone may take it at once; it leaves a lease someone else has taken since
+   * alone, and does nothing for an attempt that obtained nothing. Idempotent.
+   */
+  readonly release: () => Promise<void>
+}
+
+const leaseOf = (client: ZooKeeperClient, result: NonBlockingLease.LeaseResult, options: NonBlockingLease.LeaseOptions): PromiseLease => {
+  let released: Promise<void> | undefined
+  return {
+    ...result,
+    release: () => {
+      if (!result.obtained) return Promise.resolve()
+      // a failed release may be tried again
+      released ??= run(Effect.asVoid(NonBlockingLease.obtain(client, result.path, 0, options))).catch((error: unknown) => {
+        released = undefined
+        return Promise.reject(error)
+      })
+      return released
+    }
+  }
+}
+
+/**
+ * Tries to obtain (or renew, with the same identifier) the lease on `path` for `duration`,
+ * without waiting for it (kazoo's `NonBlockingLease`): `obtained` tells whether it is ours.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const lease = async (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  duration: Timeout,
+  options: NonBlockingLease.LeaseOptions
+): Promise<PromiseLease> => {
+  const client = clientOf(zk)
+  return leaseOf(client, await run(NonBlockingLease.obtain(client, path, duration, options)), options)
+}
+
+/**
+ * Tries the `count` lease slots under `path` in order and takes the first it can obtain or
+ * renew (kazoo's `MultiNonBlockingLease`); `path` is the slot obtained, or the last one tried.
+ * Rejects with InvalidArgumentError for a `count` that is not a positive integer.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const multiLease = async (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  count: number,
+  path: string,
+  duration: Timeout,
+  options: NonBlockingLease.LeaseOptions
+): Promise<PromiseLease> => {
+  const client = clientOf(zk)
+  return leaseOf(client, await run(MultiNonBlockingLease.obtain(client, count, path, duration, options)), options)
+}
+
+/**
+ * A locking queue (kazoo's `LockingQueue`): a taken item is locked for this handle, and leaves
+ * the queue only when consumed; released, or when the session ends, it goes back to the others.
+ * One item at a time per handle.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseLockingQueue {
+  /** The queue's path. */
+  readonly path: string
+  /** This handle's id, stored in the locks it takes. */
+  readonly id: string
+  /** Puts an item with a priority from 0 to 999, lower first (default 100); the path of its node. */
+  readonly put: (item: Bytes, priority?: number) => Promise<string>
+  /** Puts several items at once (all or none); the paths of their nodes. */
+  readonly putAll: (items: ReadonlyArray<Bytes>, priority?: number) => Promise<ReadonlyArray<string>>
+  /**
+   * Locks and gives the next free item, waiting for one up to `timeout` (as long as it takes by
+   * default); undefined when the timeout passed. An item taken and not yet consumed or released
+   * is given again.
+   */
+  readonly get: (options?: { readonly timeout?: Timeout | undefined }) => Promise<Uint8Array | undefined>
+  /** Whether this handle still holds the lock on its item (kazoo's `holds_lock`). */
+  readonly holdsLock: () => Promise<boolean>
+  /** Removes the item taken from the queue if its lock is still held; whether it did. */
+  readonly consume: () => Promise<boolean>
+  /** Gives the item taken back to the queue; false when there is nothing to release. */
+  readonly release: () => Promise<boolean>
+  /** The number of items, locked ones included. */
+  readonly length: () => Promise<number>
+  /**
+   * Takes the next item (waiting for one), runs `f` on it, consumes it when `f` resolves and
+   * releases it when `f` rejects (passing the rejection on); `f`'s result.
+   */
+  readonly process: <A>(f: (item: Uint8Array) => Promise<A>) => Promise<A>
+}
+
+/**
+ * kazoo's `LockingQueue` at `path`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const lockingQueue = (zk: PromiseZooKeeper | ZooKeeperClient, path: string): PromiseLockingQueue => {
+  const handle = made(LockingQueue.make(clientOf(zk), path))
+  return {
+    path,
+    id: handle.id,
+    put: (item, priority) => run(handle.put(item, priority)),
+    putAll: (items, priority) => run(handle.putAll(items, priority)),
+    get: (options = {}) =>
+      run(Effect.map(handle.get(options.timeout === undefined ? {} : { timeout: options.timeout }), Option.getOrUndefined)),
+    holdsLock: () => run(handle.holdsLock),
+    consume: () => run(handle.consume),
+    release: () => run(handle.release),
+    length: () => run(handle.length),
+    process: (f) =>
+      run(
+        Effect.flatMap(
+          Stream.runHead(handle.process((item) => Effect.tryPromise({ try: () => f(item), catch: (error) => error }))),
+          Option.match({ onNone: () => Effect.dieMessage("the queue's process stream ended"), onSome: Effect.succeed })
+        )
+      )
+  }
+}
+
+/**
+ * A membership of a group (Curator's `GroupMember`), until `close()`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseGroupMember {
+  /** The group's path. */
+  readonly path: string
+  /** This member's id. */
+  readonly id: string
+  /** Resolves once this member's node exists. */
+  readonly awaitPresent: () => Promise<void>
+  /** Changes this member's data (Curator's `setThisData`). */
+  readonly setData: (data: Bytes) => Promise<void>
+  /** The members now, id → data by id, this one included (Curator's `getCurrentMembers`). */
+  readonly members: () => Promise<GroupMember.Members>
+  /**
+   * Calls `listener` with the members at once and after every join, departure and data change,
+   * until the returned function is called or the membership is closed.
+   */
+  readonly onChange: (listener: (members: GroupMember.Members) => void, onError?: (error: unknown) => void) => () => void
+  /** Leaves the group (its node is deleted) and stops the listeners; idempotent. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Joins the group at `path` as `id` (Curator's `GroupMember`, its node made again after a
+ * session loss) until `close()`. Rejects with InvalidArgumentError for a bad path, id or data.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const groupMember = async (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  id: string,
+  options: GroupMember.Options = {}
+): Promise<PromiseGroupMember> => {
+  const [member, scope] = await inScope(GroupMember.make(clientOf(zk), path, id, options))
+  // the listeners' stop functions, called by close
+  const listeners = new Set<() => void>()
+  let left = false
+  Effect.runSync(
+    Scope.addFinalizer(
+      scope,
+      Effect.sync(() => {
+        left = true
+        for (const stop of listeners) stop()
+        listeners.clear()
+      })
+    )
+  )
+  return {
+    path,
+    id,
+    awaitPresent: () => run(member.awaitPresent),
+    setData: (data) => run(member.setData(data)),
+    members: () => run(member.members),
+    onChange: (listener, onError) => {
+      if (left) return () => {}
+      const stop = follow(member.changes, listener, onError)
+      listeners.add(stop)
+      return () => {
+        listeners.delete(stop)
+        stop()
+      }
+    },
+    close: closer(scope)
+  }
+}
+
+/**
+ * A tree cache (kazoo's `TreeCache`): an in-memory copy of a subtree, kept up to date once
+ * started. Its reads are synchronous: they read the copy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseTreeCache {
+  /** The root of the cached subtree. */
+  readonly path: string
+  /**
+   * Starts following the tree (the root is created if missing) until `close()`; resolves once
+   * started, before the tree is loaded (an `INITIALIZED` event, or `initialized()`, tells).
+   * Rejects with TreeCacheStateError when started already or closed.
+   */
+  readonly start: () => Promise<void>
+  /**
+   * Calls `listener` with every event from now on (listen before `start()` to see the whole
+   * tree added), until the returned function is called; `onEnd` is called when the cache
+   * closes.
+   */
+  readonly listen: (
+    listener: (event: TreeCache.TreeEvent) => void,
+    handlers?: { readonly onError?: (error: unknown) => void; readonly onEnd?: () => void }
+  ) => () => void
+  /**
+   * Calls `listener` with each fault met while following the tree (kazoo's `listen_fault`: a
+   * read the server refused, the client closed) until the returned function is called.
+   */
+  readonly onFault: (listener: (error: unknown) => void) => () => void
+  /** Waits until the tree is loaded: true, or false when `timeout` passed or the cache closed first. */
+  readonly initialized: (options?: { readonly timeout?: Timeout | undefined }) => Promise<boolean>
+  /** Whether the tree is loaded (since the start, or since the last session loss). */
+  readonly isInitialized: () => boolean
+  /** A cached node, undefined if not cached; throws InvalidArgumentError for a path outside the tree. */
+  readonly getData: (path: string) => TreeCache.NodeData | undefined
+  /** A cached node's child names, sorted; undefined if not cached; throws as `getData`. */
+  readonly getChildren: (path: string) => ReadonlyArray<string> | undefined
+  /** Every cached node by path, in path order: a copy of the tree at this moment. */
+  readonly snapshot: () => ReadonlyMap<string, TreeCache.NodeData>
+  /** Stops following the tree and forgets it; the listeners end. Idempotent; a closed cache cannot start again. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * A tree cache of the subtree at `path`, not started yet. Throws InvalidArgumentError at once
+ * for an invalid path.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const treeCache = (zk: PromiseZooKeeper | ZooKeeperClient, path: string): PromiseTreeCache => {
+  const cache = made(TreeCache.make(clientOf(zk), path))
+  // the first start's scope (only the first can succeed), or undefined if it failed
+  let started: Promise<Scope.CloseableScope | undefined> | undefined
+  let closing: Promise<void> | undefined
+  const closed = Effect.runSync(Deferred.make<void>())
+  return {
+    path,
+    start: () => {
+      if (closing !== undefined) return Promise.reject(new TreeCache.TreeCacheStateError({ path, reason: "already closed" }))
+      const attempt = inScope(cache.start)
+      started ??= attempt.then(
+        ([, scope]) => scope,
+        () => undefined
+      )
+      return attempt.then(() => undefined)
+    },
+    listen: (listener, handlers = {}) => {
+      // the subscription lives in its own scope, closed on stop: events stop piling up for it
+      const scope = Effect.runSync(Scope.make())
+      const events = Effect.runSync(Scope.extend(cache.events, scope))
+      const stop = follow(Stream.interruptWhen(events, Deferred.await(closed)), listener, handlers.onError, handlers.onEnd)
+      return () => {
+        stop()
+        void closeScope(scope)
+      }
+    },
+    onFault: (listener) => {
+      let stopped = false
+      Effect.runSync(
+        cache.listenFault((error) => {
+          if (!stopped) listener(error)
+        })
+      )
+      return () => {
+        stopped = true
+      }
+    },
+    initialized: (options = {}) => {
+      const loaded = Effect.raceFirst(Effect.as(cache.initialized, true), Effect.as(Deferred.await(closed), false))
+      return run(
+        options.timeout === undefined
+          ? loaded
+          : Effect.timeoutTo(loaded, { duration: options.timeout, onTimeout: () => false, onSuccess: (b) => b })
+      )
+    },
+    isInitialized: () => Effect.runSync(cache.isInitialized),
+    getData: (p) => Option.getOrUndefined(made(cache.getData(p))),
+    getChildren: (p) => Option.getOrUndefined(made(cache.getChildren(p))),
+    snapshot: () =>
+      new Map([...HashMap.toEntries(Effect.runSync(cache.snapshot))].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    close: () => {
+      closing ??= (async () => {
+        // a start under way is let finish, so that nothing follows the tree after close
+        const scope = await started
+        if (scope !== undefined) await closeScope(scope)
+        await run(Effect.zipRight(cache.close, Deferred.succeed(closed, undefined)))
+      })()
+      return closing
+    }
+  }
+}
+
+/**
+ * A member of a set partitioner (kazoo's `SetPartitioner`), until `close()`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PromiseSetPartitioner {
+  /** The partitioner's path. */
+  readonly path: string
+  /** This member's identifier. */
+  readonly identifier: string
+  /** The state now: ALLOCATING, ACQUIRED, RELEASE or FAILURE. */
+  readonly state: () => SetPartitioner.PartitionState
+  /** This member's share (kazoo's `list(partitioner)`): while ACQUIRED, and in RELEASE until `releaseSet()`; empty otherwise. */
+  readonly partitions: () => ReadonlyArray<string>
+  /**
+   * Calls `listener` with the state and this member's share at that moment, at once and on every
+   * change, until the returned function is called; `onEnd` is called after FAILURE. In RELEASE,
+   * call `releaseSet()` soon.
+   */
+  readonly onChange: (
+    listener: (state: SetPartitioner.PartitionState, partitions: ReadonlyArray<string>) => void,
+    handlers?: { readonly onError?: (error: unknown) => void; readonly onEnd?: () => void }
+  ) => () => void
+  /** Waits until the share is acquired, at most `timeout` (default 30 s; kazoo's `wait_for_acquire`). */
+  readonly waitForAcquire: (timeout?: Timeout) => Promise<void>
+  /** Releases the share and allocates again (kazoo's `release_set`), in RELEASE. */
+  readonly releaseSet: () => Promise<void>
+  /** Releases the share and leaves the party: FAILURE (kazoo's `finish`); idempotent. */
+  readonly close: () => Promise<void>
+}
+
+/**
+ * Joins the partitioner at `path` dividing `set` (`SetPartitioner.make`'s options) and starts
+ * allocating, until `close()`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const setPartitioner = async (
+  zk: PromiseZooKeeper | ZooKeeperClient,
+  path: string,
+  set: ReadonlyArray<string>,
+  options: SetPartitioner.SetPartitionerOptions = {}
+): Promise<PromiseSetPartitioner> => {
+  const [partitioner, scope] = await inScope(SetPartitioner.make(clientOf(zk), path, set, options))
+  const partitions = (state: SetPartitioner.PartitionState) =>
+    state === "ACQUIRED" || state === "RELEASE" ? Effect.runSync(partitioner.partitions) : []
+  return {
+    path,
+    identifier: partitioner.identifier,
+    state: () => Effect.runSync(partitioner.state),
+    partitions: () => Effect.runSync(partitioner.partitions),
+    onChange: (listener, handlers = {}) =>
+      follow(partitioner.states, (state) => listener(state, partitions(state)), handlers.onError, handlers.onEnd),
+    waitForAcquire: (timeout) => run(partitioner.waitForAcquire(timeout)),
+    releaseSet: () => run(partitioner.releaseSet),
+    close: closer(scope)
   }
 }

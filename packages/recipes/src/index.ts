@@ -47,7 +47,7 @@ export * as PersistentNode from "./PersistentNode.js"
 export * as PersistentTtlNode from "./PersistentTtlNode.js"
 /** kazoo's PatientChildrenWatch: a node's children once they settle. @since 0.1.0 */
 export * as PatientChildrenWatch from "./PatientChildrenWatch.js"
-/** The recipes for promise code: locks, semaphore, election, leader latch, service discovery, watches, counter, barriers, party, queues, shared count. @since 0.1.0 */
+/** The recipes for promise code: locks, semaphores, leases, elections, latches, service discovery, watches, tree cache, counters, barriers, parties, group members, queues, shared count and value, set partitioner) with async methods. @since 0.1.0 */
 export * as PromiseRecipes from "./PromiseRecipes.js"
 /** kazoo's Queue: a distributed queue with priorities. @since 0.1.0 */
 export * as Queue from "./Queue.js"

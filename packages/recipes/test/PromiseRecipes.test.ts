@@ -1,4 +1,3 @@
-import type { PromiseZooKeeper } from "@effect-zk/core/Promise"
 import { connect } from "@effect-zk/platform-node"
 import { execute, tsx } from "../../../scripts/runtime.js"
 import { PromiseRecipes } from "@effect-zk/recipes"
@@ -7,41 +6,7 @@ import { layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect } from "vitest"
 import { hosts, newChroot, tcpProxy } from "./helpers.js"
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-/** Polls `check` every 20 ms until it holds; rejects after `ms`. */
-const until = async (check: () => boolean | Promise<boolean>, what: string, ms = 10_000) => {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
-}
-
-/** The `_tag` of a rejection. */
-const rejection = (promise: Promise<unknown>): Promise<string> =>
-  promise.then(
-    () => "resolved",
-    (error: unknown) =>
-      typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : `untagged: ${String(error)}`
-  )
-
-/** Two promise clients in one fresh chroot, closed after `f` whatever it does. */
-const withTwoClients = (f: (a: PromiseZooKeeper, b: PromiseZooKeeper) => Promise<void>) =>
-  Effect.gen(function* () {
-    const cs = `${yield* hosts}${yield* newChroot}`
-    yield* Effect.promise(async () => {
-      const a = await connect({ hosts: cs })
-      const b = await connect({ hosts: cs })
-      try {
-        await f(a, b)
-      } finally {
-        await a.close()
-        await b.close()
-      }
-    })
-  })
+import { rejection, sleep, until, withTwoClients } from "./promiseHelpers.js"
 
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("PromiseRecipes", (it) => {
   it.effect("lock: exclusive between two clients; withLock releases when its function throws; tryAcquire, timeout, cancel", () =>
