@@ -39,6 +39,7 @@ import {
   type ZooKeeperError
 } from "../ZooKeeperError.js"
 import { type Call, Engine, type FastDecode, type WatchRequest } from "./engine.js"
+import { readResults } from "./multiRead.js"
 import * as R from "./records.js"
 import { ReplyDecoder } from "./replies.js"
 import type { WatchKind, Watcher } from "./watchRegistry.js"
@@ -620,27 +621,8 @@ const makeOperations = (
       return Effect.flatMap(
         engine.request("multiRead", { ops: reads }, { op: "multiRead", path: ops[0]?.path }),
         (response): Effect.Effect<ReadonlyArray<MultiRead.Result>, ZooKeeperError> => {
-          const results = response.results
-          const out: Array<MultiRead.Result> = []
-          for (let i = 0; i < ops.length; i++) {
-            const op = ops[i]!
-            const r = results[i]
-            if (r !== undefined && r.op === "error") {
-              out.push({ _tag: "Failed", path: op.path, error: fromCode(r.err, { op: "multiRead", path: op.path }) })
-            } else if (r !== undefined && r.op === "getData" && op._tag === "GetData") {
-              out.push({ _tag: "Data", path: op.path, data: r.data ?? EMPTY, stat: stat(r.stat) })
-            } else if (r !== undefined && r.op === "getChildren" && op._tag === "GetChildren") {
-              out.push({ _tag: "Children", path: op.path, children: r.children })
-            } else {
-              const got = r === undefined ? "no result" : `a ${r.op} result`
-              return Effect.fail(new ProtocolError({ op: "multiRead", reason: `read ${i} (${op._tag} ${op.path}) got ${got}` }))
-            }
-          }
-          if (results.length !== ops.length) {
-            const reason = `${results.length} results for ${ops.length} reads`
-            return Effect.fail(new ProtocolError({ op: "multiRead", reason }))
-          }
-          return Effect.succeed(out)
+          const results = readResults(ops, response.results)
+          return results instanceof ProtocolError ? Effect.fail(results) : Effect.succeed(results)
         }
       )
     })
