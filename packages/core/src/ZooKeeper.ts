@@ -60,6 +60,26 @@ export interface NodeData {
 export type WatchCallback = (event: WatchedEvent) => Effect.Effect<void, unknown> | void
 
 /**
+ * A one-shot watch as Effects, returned by the `...AndWatch` operations with what they read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OneShotWatch {
+  /** Completes with the next event on the node; fails if the session is lost before it fires. */
+  readonly event: Effect.Effect<WatchedEvent, ZooKeeperError>
+  /**
+   * Removes this watch when it is no longer wanted (a wait that timed out or was interrupted):
+   * this one only, the client's other watches on the node stay; `event` then completes with a
+   * `CHILD_WATCH_REMOVED` or `DATA_WATCH_REMOVED` event. Does nothing once the watch has fired;
+   * never fails. It is done on the client only, as the Java client's `removeWatches(path,
+   * watcher, type, true)`: the server keeps one watch per session and node, whatever the number
+   * of watchers behind it, which fires to no one at the next change (a reconnect drops it).
+   */
+  readonly unwatch: Effect.Effect<void>
+}
+
+/**
  * A state listener (kazoo's `add_listener`). It runs on the session-event queue for every
  * change of the application state (CONNECTED, SUSPENDED, LOST).
  *
@@ -122,19 +142,16 @@ export interface ZooKeeperClient {
     options?: { readonly watch?: WatchCallback | undefined }
   ) => Effect.Effect<Option.Option<ZnodeStat>, ZooKeeperError>
   /** `exists` with a watch as an Effect that completes with the next event. */
-  readonly existsAndWatch: (path: string) => Effect.Effect<
-    { readonly stat: Option.Option<ZnodeStat>; readonly event: Effect.Effect<WatchedEvent, ZooKeeperError> },
-    ZooKeeperError
-  >
+  readonly existsAndWatch: (
+    path: string
+  ) => Effect.Effect<{ readonly stat: Option.Option<ZnodeStat> } & OneShotWatch, ZooKeeperError>
   /** The node's data and stat. With `watch`, the callback fires on its change or deletion. */
   readonly get: (
     path: string,
     options?: { readonly watch?: WatchCallback | undefined }
   ) => Effect.Effect<NodeData, ZooKeeperError>
   /** `get` with a watch as an Effect that completes with the next event. */
-  readonly getAndWatch: (
-    path: string
-  ) => Effect.Effect<NodeData & { readonly event: Effect.Effect<WatchedEvent, ZooKeeperError> }, ZooKeeperError>
+  readonly getAndWatch: (path: string) => Effect.Effect<NodeData & OneShotWatch, ZooKeeperError>
   /** The names of the node's children (unsorted, as the server returns them). */
   readonly getChildren: (
     path: string,
@@ -147,11 +164,7 @@ export interface ZooKeeperClient {
   ) => Effect.Effect<{ readonly children: ReadonlyArray<string>; readonly stat: ZnodeStat }, ZooKeeperError>
   /** `getChildren` with a watch as an Effect that completes with the next event. */
   readonly getChildrenAndWatch: (path: string) => Effect.Effect<
-    {
-      readonly children: ReadonlyArray<string>
-      readonly stat: ZnodeStat
-      readonly event: Effect.Effect<WatchedEvent, ZooKeeperError>
-    },
+    { readonly children: ReadonlyArray<string>; readonly stat: ZnodeStat } & OneShotWatch,
     ZooKeeperError
   >
   /** Sets the node's data, at `version` (any when -1 / absent); returns the new stat. */
@@ -202,10 +215,7 @@ export interface ZooKeeperClient {
    */
   readonly getConfig: (options?: { readonly watch?: WatchCallback | undefined }) => Effect.Effect<NodeData, ZooKeeperError>
   /** `getConfig` with a watch as an Effect that completes with the next event. */
-  readonly getConfigAndWatch: Effect.Effect<
-    NodeData & { readonly event: Effect.Effect<WatchedEvent, ZooKeeperError> },
-    ZooKeeperError
-  >
+  readonly getConfigAndWatch: Effect.Effect<NodeData & OneShotWatch, ZooKeeperError>
   /** Runs a four-letter word (`ruok`, `srvr`, `stat`, ...) over a separate connection to the current server. */
   readonly command: (word: string) => Effect.Effect<string, ZooKeeperError>
   /** The version of the server we are connected to, as numbers (e.g. `[3, 8, 0]`). */

@@ -37,7 +37,7 @@
  */
 import { validate } from "@effect-zk/core/Path"
 import * as Transaction from "@effect-zk/core/Transaction"
-import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
+import type { OneShotWatch, ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import { InvalidArgumentError } from "@effect-zk/core/ZooKeeperError"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -339,31 +339,51 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
     })
 
   /**
+   * `use` on the queue's children, listed with a watch that is removed when `use` ends, unless
+   * it fired: taken, past a deadline, failed or interrupted, a wait leaves no watcher behind (a
+   * queue polled in a loop would gather one per poll until it next changed).
+   */
+  const withChildrenWatch = <A, E, R>(
+    use: (listed: { readonly children: ReadonlyArray<string> } & OneShotWatch) => Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E | QueueError, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(restore(nodes.within(client.retry(client.getChildrenAndWatch(path)))), (listed) =>
+        Effect.ensuring(restore(use(listed)), listed.unwatch)
+      )
+    )
+
+  /**
    * Waits until `attempt` takes a node: lists the children with a watch, tries the due ones,
    * and otherwise waits for the watch (or a delay queue's next due time); `deadline` bounds it.
    */
   const waitFor = <A, E>(
     attempt: (name: string) => Effect.Effect<Option.Option<A>, E>,
     deadline: number | undefined
-  ): Effect.Effect<Option.Option<A>, E | QueueError> =>
-    Effect.gen(function* () {
-      for (;;) {
-        // past the deadline (a poll, or the last look): read without leaving a watch behind
-        if (deadline !== undefined && (yield* Clock.currentTimeMillis) >= deadline) return yield* once(attempt)
-        const { children, event } = yield* nodes.within(client.retry(client.getChildrenAndWatch(path)))
+  ): Effect.Effect<Option.Option<A>, E | QueueError> => {
+    /** One look and one wait: what to return, or none to look again. */
+    const round = ({ children, event }: { readonly children: ReadonlyArray<string> } & OneShotWatch) =>
+      Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const { due, next } = ordered(layout, children, now)
         const got = yield* firstOf(due, attempt)
-        if (Option.isSome(got)) return got
+        if (Option.isSome(got) || (deadline !== undefined && now >= deadline)) return Option.some(got)
         const until = Math.min(next ?? Number.POSITIVE_INFINITY, deadline ?? Number.POSITIVE_INFINITY)
-        if (deadline !== undefined && now >= deadline) return Option.none()
         // a watch that ends with the session is looked at again on the next round
         const changed = Effect.ignore(event)
         yield* until === Number.POSITIVE_INFINITY
           ? changed
           : Effect.raceFirst(changed, Effect.sleep(Duration.millis(Math.max(1, until - now))))
+        return Option.none<Option.Option<A>>()
+      })
+    return Effect.gen(function* () {
+      for (;;) {
+        // past the deadline (a poll, or the last look): read without leaving a watch behind
+        if (deadline !== undefined && (yield* Clock.currentTimeMillis) >= deadline) return yield* once(attempt)
+        const outcome = yield* withChildrenWatch(round)
+        if (Option.isSome(outcome)) return outcome.value
       }
     })
+  }
 
   const deadlineOf = (timeout: Duration.DurationInput) =>
     Effect.map(Clock.currentTimeMillis, (now) => now + Duration.toMillis(Duration.decode(timeout)))
@@ -394,7 +414,7 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
       }))
     )
 
-  return { ensure, within: nodes.within, once, waitFor, deadlineOf, length, remove }
+  return { ensure, within: nodes.within, once, withChildrenWatch, waitFor, deadlineOf, length, remove }
 }
 
 const checkPath = (path: string, op: string): InvalidArgumentError | undefined => validate(path, { op })
@@ -495,13 +515,16 @@ export const distributed = (
         return yield* core.within(client.create(`${path}/${name}`, { data: encodeItems(items.map(toBytes)), sequence: true }))
       })
 
-    /** Waits (a children watch) until the queue holds fewer than `max` nodes. */
+    /** Waits (a children watch, removed when the wait ends) until the queue holds fewer than `max` nodes. */
     const roomFor = (max: number): Effect.Effect<void, QueueError> =>
       Effect.gen(function* () {
         for (;;) {
-          const { children, event } = yield* core.within(client.retry(client.getChildrenAndWatch(path)))
-          if (children.filter((n) => n.startsWith(QUEUE_PREFIX)).length < max) return
-          yield* Effect.ignore(event)
+          const full = yield* core.withChildrenWatch(({ children, event }) =>
+            children.filter((n) => n.startsWith(QUEUE_PREFIX)).length < max
+              ? Effect.succeed(false)
+              : Effect.as(Effect.ignore(event), true)
+          )
+          if (!full) return
         }
       })
 

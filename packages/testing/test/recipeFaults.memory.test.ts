@@ -6,7 +6,7 @@ import { ZooKeeperError } from "@effect-zk/core"
 import { CuratorQueue, Modeled } from "@effect-zk/recipes"
 import { ZooKeeperTest } from "@effect-zk/testing"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option, Schema } from "effect"
+import { Effect, Fiber, Option, Schema } from "effect"
 
 describe("recipes under injected faults", () => {
   it.live("CuratorQueue: a lock node made by a create whose reply was lost is ours; the item is processed, not stuck", () =>
@@ -57,6 +57,50 @@ describe("recipes under injected faults", () => {
         const queue = yield* CuratorQueue.distributed(zk, "/cq")
         for (let i = 0; i < 100; i++) expect(yield* queue.takeWithin(0)).toEqual(Option.none())
         expect(yield* server.clientWatches(zk)).toEqual([])
+      })
+    )
+  )
+
+  it.live("CuratorQueue: a takeWithin that times out, an interrupted take or a put that gives up removes the watch it set, and only it", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const server = yield* ZooKeeperTest.makeServer()
+        const zk = yield* server.client()
+        const childWatchers = Effect.map(server.clientWatches(zk), (watches) =>
+          watches.filter((w) => w.kind === "child").reduce((n, w) => n + w.watchers, 0)
+        )
+        // another watcher of the client on the queue's node
+        const heard: Array<string> = []
+        yield* zk.ensurePath("/cq")
+        yield* zk.getChildren("/cq", {
+          watch: (event) => {
+            heard.push(event.type)
+          }
+        })
+        const simple = yield* CuratorQueue.simple(zk, "/cq")
+        const distributed = yield* CuratorQueue.distributed(zk, "/cq", { maxItems: 1 })
+        // an idle queue polled in a loop
+        for (let i = 0; i < 10; i++) {
+          expect(yield* simple.takeWithin("5 millis")).toEqual(Option.none())
+          expect(yield* distributed.takeWithin("5 millis")).toEqual(Option.none())
+        }
+        expect(yield* childWatchers).toBe(1)
+        const waiting = yield* Effect.fork(distributed.take)
+        yield* Effect.sleep("50 millis")
+        expect(yield* childWatchers).toBe(2)
+        yield* Fiber.interrupt(waiting)
+        expect(yield* childWatchers).toBe(1)
+        // the other watcher was neither removed nor told anything
+        expect(heard).toEqual([])
+        yield* distributed.put("one")
+        yield* Effect.sleep("50 millis")
+        expect(heard).toEqual(["CHILD"])
+        expect(yield* childWatchers).toBe(0)
+        // a put waiting for room, bounded by a timeout
+        expect(yield* Effect.timeout(distributed.put("two"), "50 millis").pipe(Effect.flip)).toMatchObject({
+          _tag: "TimeoutException"
+        })
+        expect(yield* childWatchers).toBe(0)
       })
     )
   )

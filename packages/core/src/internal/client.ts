@@ -55,6 +55,8 @@ const WATCHER_TYPE_PERSISTENT_RECURSIVE = 5
 const NO_NODE = -101
 /** ZooKeeper 3.5+'s configuration node (ZooDefs.CONFIG_NODE), outside every chroot. */
 const CONFIG_NODE = "/zookeeper/config"
+/** The kinds a one-shot watcher can be registered under. */
+const ONE_SHOT_KINDS = ["child", "data", "exist"] as const
 
 let nativeTracer: Tracer.Tracer | undefined
 /** Effect's own tracer: the one a fiber has when no tracer layer was provided. */
@@ -222,8 +224,13 @@ const makeOperations = (
     return w
   }
 
-  /** A one-shot watch as an Effect; fails if the session is lost before it fires. */
-  const deferredWatch = () => {
+  /**
+   * A one-shot watch on `serverPath` as an Effect; fails if the session is lost before it fires.
+   * `unwatch` removes this watcher only (under whichever kind the reply registered it) and tells
+   * it so, unless it fired already; run when the request fails or is interrupted too, it drops
+   * the session-loss hook (and a watcher registered just before an interruption).
+   */
+  const deferredWatch = (serverPath: string) => {
     const deferred = Deferred.unsafeMake<WatchedEvent, ZooKeeperError>(FiberId.none)
     const lost = (error: ZooKeeperError) => {
       Deferred.unsafeDone(deferred, Exit.fail(error))
@@ -236,7 +243,16 @@ const makeOperations = (
         Exit.succeed({ type, state: engine.currentKeeperState, path: chroot.strip(serverPath) })
       )
     }
-    return { watcher, event: Deferred.await(deferred), cancel: () => engine.onSessionLost.delete(lost) }
+    const unwatch = Effect.sync(() => {
+      engine.onSessionLost.delete(lost)
+      for (const kind of ONE_SHOT_KINDS) {
+        if (engine.watches.remove(kind, serverPath, watcher)) {
+          watcher(kind === "child" ? "CHILD_WATCH_REMOVED" : "DATA_WATCH_REMOVED", serverPath)
+          return
+        }
+      }
+    })
+    return { watcher, event: Deferred.await(deferred), unwatch }
   }
 
   const existsKind = (err: number): WatchKind | undefined =>
@@ -794,10 +810,10 @@ const makeOperations = (
         "exists",
         path,
         Effect.suspend(() => {
-          const w = deferredWatch()
+          const w = deferredWatch(chroot.prefix(path))
           return existsRaw(path, w.watcher).pipe(
-            Effect.map((s) => ({ stat: s, event: w.event })),
-            Effect.tapError(() => Effect.sync(w.cancel))
+            Effect.map((s) => ({ stat: s, event: w.event, unwatch: w.unwatch })),
+            Effect.onError(() => w.unwatch)
           )
         })
       ),
@@ -808,10 +824,10 @@ const makeOperations = (
         "get",
         path,
         Effect.suspend(() => {
-          const w = deferredWatch()
+          const w = deferredWatch(chroot.prefix(path))
           return getRaw(path, w.watcher).pipe(
-            Effect.map((d) => ({ ...d, event: w.event })),
-            Effect.tapError(() => Effect.sync(w.cancel))
+            Effect.map((d) => ({ ...d, event: w.event, unwatch: w.unwatch })),
+            Effect.onError(() => w.unwatch)
           )
         })
       ),
@@ -823,10 +839,10 @@ const makeOperations = (
       "getConfig",
       CONFIG_NODE,
       Effect.suspend(() => {
-        const w = deferredWatch()
+        const w = deferredWatch(CONFIG_NODE)
         return engine.call(configCall(w.watcher)).pipe(
-          Effect.map((d) => ({ ...d, event: w.event })),
-          Effect.tapError(() => Effect.sync(w.cancel))
+          Effect.map((d) => ({ ...d, event: w.event, unwatch: w.unwatch })),
+          Effect.onError(() => w.unwatch)
         )
       })
     ),
@@ -846,10 +862,10 @@ const makeOperations = (
         "getChildren",
         path,
         Effect.suspend(() => {
-          const w = deferredWatch()
+          const w = deferredWatch(chroot.prefix(path))
           return childrenRaw(path, w.watcher).pipe(
-            Effect.map((r) => ({ ...r, event: w.event })),
-            Effect.tapError(() => Effect.sync(w.cancel))
+            Effect.map((r) => ({ ...r, event: w.event, unwatch: w.unwatch })),
+            Effect.onError(() => w.unwatch)
           )
         })
       ),

@@ -130,8 +130,11 @@ const operations = (
     return w
   }
 
-  /** A one-shot watch as an Effect; fails when the session is lost first. */
-  const deferredWatch = () => {
+  /**
+   * A one-shot watch on `serverPath` as an Effect; fails when the session is lost first.
+   * `unwatch` removes this watcher only and tells it so, unless it fired (as the real client's).
+   */
+  const deferredWatch = (serverPath: string) => {
     const deferred = Deferred.unsafeMake<WatchedEvent, Error>(FiberId.none)
     const lost = (error: Error) => {
       Deferred.unsafeDone(deferred, Exit.fail(error))
@@ -141,7 +144,16 @@ const operations = (
       engine.onSessionLost.delete(lost)
       Deferred.unsafeDone(deferred, Exit.succeed({ type, state: engine.currentKeeperState, path: chroot.strip(serverPath) }))
     }
-    return { watcher, event: Deferred.await(deferred), cancel: () => engine.onSessionLost.delete(lost) }
+    const unwatch = Effect.sync(() => {
+      engine.onSessionLost.delete(lost)
+      for (const kind of ["child", "data", "exist"] as const) {
+        if (engine.registry.remove(kind, serverPath, watcher)) {
+          watcher(kind === "child" ? "CHILD_WATCH_REMOVED" : "DATA_WATCH_REMOVED", serverPath)
+          return
+        }
+      }
+    })
+    return { watcher, event: Deferred.await(deferred), unwatch }
   }
 
   const watchRequest = (serverPath: string, watcher: Watcher | undefined, kindFor: (err: number) => WatchKind | undefined) =>
@@ -332,15 +344,15 @@ const operations = (
       })
     )
 
-  const oneShot = <A>(op: string, path: string, run: (watcher: Watcher) => Effect.Effect<A, Error>) =>
+  const oneShot = <A>(op: string, path: string, serverPath: string, run: (watcher: Watcher) => Effect.Effect<A, Error>) =>
     traced(
       op,
       path,
       Effect.suspend(() => {
-        const w = deferredWatch()
+        const w = deferredWatch(serverPath)
         return run(w.watcher).pipe(
-          Effect.map((value) => ({ ...value, event: w.event })),
-          Effect.tapError(() => Effect.sync(w.cancel))
+          Effect.map((value) => ({ ...value, event: w.event, unwatch: w.unwatch })),
+          Effect.onError(() => w.unwatch)
         )
       })
     )
@@ -357,19 +369,19 @@ const operations = (
         "exists",
         path,
         Effect.suspend(() => {
-          const w = deferredWatch()
+          const w = deferredWatch(chroot.prefix(path))
           return existsRaw(path, w.watcher).pipe(
-            Effect.map((stat) => ({ stat, event: w.event })),
-            Effect.tapError(() => Effect.sync(w.cancel))
+            Effect.map((stat) => ({ stat, event: w.event, unwatch: w.unwatch })),
+            Effect.onError(() => w.unwatch)
           )
         })
       ),
     get: (path, options = {}) =>
       traced("get", path, getRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
-    getAndWatch: (path) => oneShot("get", path, (w) => getRaw(path, w)),
+    getAndWatch: (path) => oneShot("get", path, chroot.prefix(path), (w) => getRaw(path, w)),
     getConfig: (options = {}) =>
       traced("getConfig", "/zookeeper/config", configRaw(options.watch === undefined ? undefined : watcherOf(options.watch))),
-    getConfigAndWatch: oneShot("getConfig", "/zookeeper/config", configRaw),
+    getConfigAndWatch: oneShot("getConfig", "/zookeeper/config", "/zookeeper/config", configRaw),
     getChildren: (path, options = {}) =>
       traced(
         "getChildren",
@@ -378,7 +390,7 @@ const operations = (
       ),
     getChildrenWithStat: (path, options = {}) =>
       traced("getChildren", path, childrenRaw(path, options.watch === undefined ? undefined : watcherOf(options.watch))),
-    getChildrenAndWatch: (path) => oneShot("getChildren", path, (w) => childrenRaw(path, w)),
+    getChildrenAndWatch: (path) => oneShot("getChildren", path, chroot.prefix(path), (w) => childrenRaw(path, w)),
     set: (path, data, options = {}) =>
       traced(
         "set",

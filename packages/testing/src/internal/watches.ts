@@ -233,11 +233,13 @@ export class Registry {
     else set.add(watcher)
   }
 
-  remove(kind: WatchKind, path: string, watcher: Watcher): void {
+  /** Removes the watcher; whether it was there. */
+  remove(kind: WatchKind, path: string, watcher: Watcher): boolean {
     const table = this.tables[kind]
     const set = table.get(path)
-    if (set === undefined || !set.delete(watcher)) return
+    if (set === undefined || !set.delete(watcher)) return false
     if (set.size === 0) table.delete(path)
+    return true
   }
 
   /** Whether any watcher of the kinds is on the path. */

@@ -170,6 +170,30 @@ export const watches = <R>(it: It<R>, h: Harness<R>): void => {
     })
   )
 
+  test(it, h, "unwatch removes that one-shot watch only, completing its event with the removal; after it fired it does nothing", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const rec = yield* recorder
+      yield* zk.create("/uw")
+      yield* zk.getChildren("/uw", { watch: rec.callback })
+      const children = yield* zk.getChildrenAndWatch("/uw")
+      const data = yield* zk.getAndWatch("/uw")
+      const absent = yield* zk.existsAndWatch("/uw-absent")
+      yield* children.unwatch
+      expect(yield* children.event).toMatchObject({ type: "CHILD_WATCH_REMOVED", path: "/uw" })
+      yield* absent.unwatch
+      expect(yield* absent.event).toMatchObject({ type: "DATA_WATCH_REMOVED", path: "/uw-absent" })
+      // the other watchers on the node are still there
+      yield* zk.create("/uw/kid")
+      expect(yield* rec.next).toMatchObject({ type: "CHILD", path: "/uw" })
+      yield* zk.set("/uw", "x")
+      expect(yield* data.event).toMatchObject({ type: "CHANGED", path: "/uw" })
+      yield* data.unwatch
+      expect(yield* data.event).toMatchObject({ type: "CHANGED", path: "/uw" })
+      expect(yield* rec.size).toBe(0)
+    })
+  )
+
   test(it, h, "watches fire for changes made by other sessions, in order", () =>
     Effect.gen(function* () {
       const zk = yield* h.client()
