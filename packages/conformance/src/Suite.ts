@@ -494,7 +494,7 @@ export const cases: ReadonlyArray<Case> = [
       })
   },
   {
-    name: "the promise facade: connect(), async methods, tagged rejections, watches, close",
+    name: "the promise facade: connect(), async methods, tagged rejections, watches, withChroot, close",
     run: (env) =>
       Effect.promise(async () => {
         const zk = await env.platform.connect({ hosts: env.hosts })
@@ -515,9 +515,34 @@ export const cases: ReadonlyArray<Case> = [
             fired,
             new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))
           ])
-          const children = await zk.getChildren(base)
+          // a withChroot view: the same session, paths relative to base
+          const view = zk.withChroot(base)
+          const viewCreated = await view.create("/v", { data: "v" })
+          const viewData = text((await view.get("/a")).data)
+          const viewFired = new Promise<Event>((resolve) => {
+            void view.exists("/v", { watch: resolve })
+          })
+          await zk.set(`${base}/v`, "w")
+          const viewEvent = await Promise.race([
+            viewFired,
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))
+          ])
+          let invalid: unknown
+          try {
+            view.withChroot("relative")
+          } catch (e) {
+            invalid = e
+          }
+          const children = [...(await zk.getChildren(base))].sort()
           await zk.delete(base, { recursive: true })
-          return { created, data: text(got.data), rejected, event, children }
+          return {
+            created,
+            data: text(got.data),
+            rejected,
+            event,
+            children,
+            view: { chroot: view.chroot, base, created: viewCreated, data: viewData, event: viewEvent, invalid }
+          }
         } finally {
           await zk.close()
         }
@@ -529,7 +554,12 @@ export const cases: ReadonlyArray<Case> = [
             matches(r.rejected, { _tag: "NoNodeError", op: "get" }, "rejection"),
             ok(r.rejected instanceof Error, "rejections are Errors"),
             matches(r.event, { type: "CHANGED" }, "watch callback"),
-            equal(r.children, ["a"], "children")
+            equal(r.children, ["a", "v"], "children"),
+            equal(r.view.chroot?.endsWith(r.view.base), true, "withChroot: the view's chroot"),
+            equal(r.view.created, "/v", "withChroot: create"),
+            equal(r.view.data, "2", "withChroot: get"),
+            matches(r.view.event, { type: "CHANGED", path: "/v" }, "withChroot: watch event path"),
+            matches(r.view.invalid, { _tag: "InvalidArgumentError" }, "withChroot: invalid path")
           ])
         )
       )

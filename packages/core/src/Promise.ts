@@ -19,7 +19,7 @@ import * as Scope from "effect/Scope"
 import type { ACL } from "./Acl.js"
 import type { ClientState, WatchedEvent } from "./ClientState.js"
 import { type Handler, ZooKeeperHandler } from "./Handler.js"
-import { makeClient } from "./internal/client.js"
+import { makeClient, type Operations } from "./internal/client.js"
 import type { ZnodeStat } from "./Stat.js"
 import type { ZooKeeperError } from "./ZooKeeperError.js"
 import type * as MultiRead from "./MultiRead.js"
@@ -89,13 +89,23 @@ export interface PromiseZooKeeper {
   removeListener(listener: (state: ClientState) => void): void
   clientId(): Promise<{ readonly sessionId: bigint; readonly password: Uint8Array } | undefined>
   restart(): Promise<void>
-  /** Closes the session and the client. */
+  /** Closes the session and the client (of every view, see `withChroot`). */
   close(): Promise<void>
   /**
    * The Effect API client behind this facade, on the same session: for the recipes' promise
    * forms (`PromiseRecipes` in `@effect-zk/recipes`) and for code that mixes both.
    */
   readonly client: ZooKeeperClient
+  /** This facade's chroot (the connect string's, or a `withChroot` view's), or undefined. */
+  readonly chroot: string | undefined
+  /**
+   * A view whose chroot is `path` under this one, on the same session and connection
+   * (Curator's `usingNamespace`; the Effect API's `withChroot`): its paths, the paths it
+   * returns and its watch events are relative to it. Nothing is created: make the node first
+   * (`ensurePath`). State, listeners, `restart` and `close` are the session's. Throws
+   * InvalidArgumentError for an invalid path.
+   */
+  withChroot(path: string): PromiseZooKeeper
 }
 
 /**
@@ -123,7 +133,7 @@ export const connect = async (
     await Effect.runPromise(Scope.close(scope, exit))
     throw Cause.squash(exit.cause)
   }
-  const { client, queues, addWatchScoped, direct } = exit.value
+  const { queues } = exit.value
   // Every promise settles in the order of the completion queue: on it when tasks wait there,
   // at once when it is idle (settling runs no user code, so the order is the same and the
   // worker's wake-up is saved) or closed.
@@ -143,7 +153,7 @@ export const connect = async (
       Effect.runCallback(effect, { onExit: settleOnQueue(resolve, reject) })
     })
   // One WatchCallback per promise callback, so that the same callback set twice on a node is
-  // one watcher (as in the Effect API and kazoo).
+  // one watcher (as in the Effect API and kazoo); shared by the views.
   const watchCallbacks = new WeakMap<PromiseWatchCallback, (e: WatchedEvent) => Effect.Effect<void>>()
   const watchCallback = (w: PromiseWatchCallback | undefined) => {
     if (w === undefined) return undefined
@@ -158,7 +168,7 @@ export const connect = async (
     const watch = watchCallback(w)
     return watch === undefined ? {} : { watch }
   }
-  // The single-request operations: no fiber; the reader hands the reply to the completion queue.
+  // The single-request operations: no fiber; the reader settles the promise (see settleOnQueue).
   const fast = <A>(send: (done: (exit: Exit.Exit<A, ZooKeeperError>) => void) => void): Promise<A> =>
     new Promise<A>((resolve, reject) => {
       send(settleOnQueue(resolve, reject))
@@ -175,7 +185,7 @@ export const connect = async (
       )
   const listenerMap = new Map<(state: ClientState) => void, (state: ClientState) => void>()
   let closed = false
-  return {
+  const facade = ({ addWatchScoped, client, direct, view }: Operations): PromiseZooKeeper => ({
     create: (path, o = {}) =>
       new Promise<string>((resolve, reject) => {
         const plain = direct.create(path, o, settleOnQueue(resolve, reject))
@@ -234,6 +244,12 @@ export const connect = async (
       Effect.runSync(client.removeListener(wrapped))
     },
     client,
+    chroot: client.chroot,
+    withChroot: (path) => {
+      const made = view(path)
+      if ("client" in made) return facade(made)
+      throw made
+    },
     clientId: () => run(Effect.map(client.clientId, Option.getOrUndefined)),
     restart: () => run(client.restart),
     close: async () => {
@@ -241,5 +257,6 @@ export const connect = async (
       closed = true
       await Effect.runPromise(Scope.close(scope, Exit.void))
     }
-  }
+  })
+  return facade(exit.value)
 }

@@ -85,7 +85,7 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
     engine.loopFiber = fiber
     yield* Effect.addFinalizer(() => Effect.zipRight(engine.close(), Fiber.interrupt(fiber)))
 
-    const { client, addWatchScoped, direct } = makeOperations(engine, config, chroot, queues.watch, listeners, stateRef)
+    const operations = makeOperations(engine, config, chroot, queues.watch, listeners, stateRef)
     if (config.chroot !== undefined) {
       // kazoo warns when the chroot does not exist: every path would fail with NoNode.
       const root = config.chroot
@@ -111,7 +111,7 @@ export const makeClient = (config: Resolved, waitForConnection: boolean) =>
         return yield* engine.terminal ?? new ConnectionLossError({ op: "connect", path: undefined })
       }
     }
-    return { client, queues, addWatchScoped, direct }
+    return { ...operations, queues }
   })
 
 const makeOperations = (
@@ -121,7 +121,7 @@ const makeOperations = (
   watchQueue: { readonly offer: (task: Effect.Effect<void, unknown>) => void },
   listeners: Set<(state: ClientState) => Effect.Effect<void, unknown>>,
   stateRef: SubscriptionRef.SubscriptionRef<ClientState>
-) => {
+): Operations => {
   const defaultAcl = config.defaultAcl ?? Acl.OPEN_ACL_UNSAFE
 
   // The span of every operation. Under Effect's built-in tracer (no tracer layer provided),
@@ -1056,10 +1056,8 @@ const makeOperations = (
     chroot: chroot.chroot,
     withChroot: (path) =>
       Effect.suspend(() => {
-        const bad = checkPath(path, "withChroot")
-        if (bad !== undefined) return Effect.fail(bad)
-        const view = makeOperations(engine, config, Path.makeChroot(chroot.prefix(path)), watchQueue, listeners, stateRef)
-        return Effect.succeed(view.client)
+        const made = view(path)
+        return "client" in made ? Effect.succeed(made.client) : Effect.fail(made)
       }),
     unchroot: (serverPath) => chroot.strip(serverPath),
     connectedServer: Effect.sync(() => Option.fromNullable(engine.connectedServer)),
@@ -1099,7 +1097,27 @@ const makeOperations = (
     if ("body" in call) engine.submit(call, settle)
     else settle(Exit.fail(call))
   }
-  return { client, addWatchScoped, direct }
+  const view = (path: string): Operations | InvalidArgumentError => {
+    const bad = checkPath(path, "withChroot")
+    if (bad !== undefined) return bad
+    return makeOperations(engine, config, Path.makeChroot(chroot.prefix(path)), watchQueue, listeners, stateRef)
+  }
+  return { client, addWatchScoped, direct, view }
+}
+
+/** What makeOperations gives: the client and the facade's ways in, for one chroot. */
+export interface Operations {
+  readonly client: ZooKeeperClient
+  /** A persistent watch held for the scope (the facade's `watch`). */
+  readonly addWatchScoped: (
+    path: string,
+    recursive: boolean,
+    onEvent: (event: WatchedEvent) => void,
+    onLost: (error: ZooKeeperError) => void
+  ) => Effect.Effect<void, ZooKeeperError, Scope.Scope>
+  readonly direct: DirectCalls
+  /** The same for a chroot of `path` under this one (`withChroot`), or why `path` is not one. */
+  readonly view: (path: string) => Operations | InvalidArgumentError
 }
 
 /** See `direct` in makeOperations. */
