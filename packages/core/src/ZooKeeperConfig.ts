@@ -139,8 +139,8 @@ export interface Options {
    * CPU per request by about a third against a real server (bench/RESULTS.md, sixth pass), at
    * the cost of up to `pause` more latency for requests that already wait behind a hundred
    * others; work with fewer requests in flight is never delayed. On by default; `false` turns it
-   * off. Node's plain TCP sockets, Bun's and Deno's (Node's TLS sockets read as soon as bytes
-   * come).
+   * off. Node's TCP and TLS sockets, Bun's and Deno's (a platform whose sockets cannot pause
+   * reads as soon as bytes come).
    */
   readonly readCoalescing?:
     | boolean

@@ -101,18 +101,18 @@ export const connector: SocketConnector = {
           clearTimeout(resumeTimer)
           raw.destroy()
         },
-        // plain TCP only (TLS reads go through the stream and are left alone)
-        pauseReading:
-          readBuffer === undefined
-            ? undefined
-            : (millis) => {
-                if (resumeTimer !== undefined || raw.destroyed) return
-                raw.pause()
-                resumeTimer = setTimeout(() => {
-                  resumeTimer = undefined
-                  if (!raw.destroyed) raw.resume()
-                }, millis)
-              }
+        // Plain TCP stops reading the socket; TLS stops the stream's 'data' events (what arrives
+        // meanwhile is decrypted into the stream's buffer, up to its high-water mark, and handed
+        // over on resume, one chunk per event: no new pause until the buffer is empty, or a
+        // pause after each chunk would deliver one chunk per pause).
+        pauseReading: (millis) => {
+          if (resumeTimer !== undefined || raw.destroyed || raw.readableLength > 0) return
+          raw.pause()
+          resumeTimer = setTimeout(() => {
+            resumeTimer = undefined
+            if (!raw.destroyed) raw.resume()
+          }, millis)
+        }
       }
       raw.once(t === undefined ? "connect" : "secureConnect", () => {
         if (settled) {

@@ -176,6 +176,57 @@ layer(TestCluster.layer({ sasl: { users: { [SASL_USER]: SASL_PASSWORD } }, tls: 
     // -------------------------------------------------------------------------------------------
     // TLS
 
+    it.scoped("TLS: read coalescing pauses the secure socket too; 2,000 pipelined reads each get their own reply", () =>
+      Effect.gen(function* () {
+        const tls = yield* tlsOf
+        const pauses: Array<number> = []
+        const counting = Layer.effect(
+          Handler.ZooKeeperHandler,
+          Effect.map(Handler.ZooKeeperHandler, (handler) => ({
+            ...handler,
+            connector: {
+              connect: (options: Handler.ConnectOptions, handlers: Handler.SocketHandlers) =>
+                Effect.map(handler.connector.connect(options, handlers), (socket) => {
+                  const pause = socket.pauseReading
+                  return pause === undefined
+                    ? socket
+                    : {
+                        ...socket,
+                        pauseReading: (millis: number) => {
+                          pauses.push(millis)
+                          pause(millis)
+                        }
+                      }
+                })
+            }
+          }))
+        ).pipe(Layer.provide(NodeZooKeeper.layer))
+        const secure = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.secureConnectString())
+        const chroot = chrootName()
+        yield* Effect.scoped(Effect.flatMap(ZooKeeper.make({ hosts: yield* hosts }), (root) => root.ensurePath(chroot))).pipe(
+          Effect.provide(NodeZooKeeper.layer)
+        )
+        const zk = yield* ZooKeeper.make({
+          hosts: `${secure}${chroot}`,
+          tls: { ca: tls.ca },
+          readCoalescing: { minInFlight: 32, pause: "2 millis" }
+        }).pipe(Effect.provide(counting))
+        yield* Effect.forEach(
+          Array.from({ length: 20 }, (_, i) => i),
+          (i) => zk.create(`/n${i}`, { data: bytes(`node ${i} `.repeat(20 + i)) }),
+          { concurrency: "unbounded", discard: true }
+        )
+        const replies = yield* Effect.forEach(
+          Array.from({ length: 2000 }, (_, i) => i),
+          (i) => Effect.map(zk.get(`/n${i % 20}`), (node) => ({ i, node })),
+          { concurrency: "unbounded" }
+        )
+        for (const { i, node } of replies) expect(text(node.data)).toBe(`node ${i % 20} `.repeat(20 + (i % 20)))
+        expect(pauses.length).toBeGreaterThan(0)
+        expect(pauses.every((m) => m === 2)).toBe(true)
+      })
+    )
+
     it.scoped("TLS: operations, watches, a four-letter word and a reconnect over the secure port, verified against the CA", () =>
       Effect.gen(function* () {
         const tls = yield* tlsOf
