@@ -485,6 +485,8 @@ layer(TestCluster.layer({ tickTime: 500, extendedTypesEnabled: true }), { exclud
         yield* cu.call("sharder c /sharded /sharded-leader 3 100 2")
         const first = yield* cu.call("shards c")
         expect(first).toMatch(/^\/sharded\/queue-[0-9a-f-]{36}$/)
+        // Curator's latch joins the line in the background: ours must come after it to follow
+        yield* childCount(zk, "/sharded-leader", 1, "Curator's latch node")
         const scope = yield* Scope.make()
         const ours = yield* QueueSharder.make(
           zk,
