@@ -11,14 +11,15 @@
  *
  * Beyond kazoo: `wait` survives connection loss and session expiry (it checks again), a change
  * of the node's data does not end the watch, the node is watched with getData (no watch is
- * left behind once it is gone), and interrupting `wait` is always safe (it creates nothing).
+ * left behind once it is gone), and interrupting `wait` is always safe (it creates nothing, and a
+ * wait that times out or is interrupted removes its watch).
  *
  * @since 0.1.0
  */
 import type { Retry, ZooKeeper, ZooKeeperError } from "@effect-zk/core"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import { withWatch } from "./internal/oneShot.js"
 import { retryForever } from "./internal/retry.js"
 
 /**
@@ -50,13 +51,11 @@ export const make = (client: ZooKeeper.ZooKeeperClient, path: string): Effect.Ef
   Effect.sync(() => {
     const cleared: Effect.Effect<boolean, ZooKeeperError.ZooKeeperError> = Effect.gen(function* () {
       while (true) {
-        const read = yield* Effect.either(client.getAndWatch(path))
-        if (Either.isLeft(read)) {
-          if (read.left._tag === "NoNodeError") return true
-          return yield* Effect.fail(read.left)
-        }
-        const event = yield* read.right.event
-        if (event.type === "DELETED") return true
+        // a wait that ends first (its timeout, an interruption) removes its watch
+        const deleted = yield* withWatch(client.getAndWatch(path), (read) =>
+          Effect.map(read.event, (event) => event.type === "DELETED")
+        ).pipe(Effect.catchTag("NoNodeError", () => Effect.succeed(true)))
+        if (deleted) return true
       }
     }).pipe(retryForever)
     return {

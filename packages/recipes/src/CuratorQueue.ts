@@ -46,6 +46,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { randomHex, utf8 } from "./internal/encoding.js"
+import { withWatch } from "./internal/oneShot.js"
 import { type QueueError, sortNames, structure } from "./internal/queueShared.js"
 import type * as ConnectionStatePolicy from "./ConnectionStatePolicy.js"
 import { currentSession, firstState, lossInState, removeNode } from "./internal/session.js"
@@ -345,12 +346,7 @@ const makeCore = (client: ZooKeeperClient, path: string, layout: Layout, extraPa
    */
   const withChildrenWatch = <A, E, R>(
     use: (listed: { readonly children: ReadonlyArray<string> } & OneShotWatch) => Effect.Effect<A, E, R>
-  ): Effect.Effect<A, E | QueueError, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(restore(nodes.within(client.retry(client.getChildrenAndWatch(path)))), (listed) =>
-        Effect.ensuring(restore(use(listed)), listed.unwatch)
-      )
-    )
+  ): Effect.Effect<A, E | QueueError, R> => withWatch(nodes.within(client.retry(client.getChildrenAndWatch(path))), use)
 
   /**
    * Waits until `attempt` takes a node: lists the children with a watch, tries the due ones,

@@ -25,9 +25,9 @@ import { Path, type ZooKeeper, type ZooKeeperError } from "@effect-zk/core"
 import { InvalidArgumentError, LockTimeoutError } from "@effect-zk/core/ZooKeeperError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { randomHex, utf8 } from "./internal/encoding.js"
+import { withWatch } from "./internal/oneShot.js"
 import { retryForever } from "./internal/retry.js"
 import { removeNode } from "./internal/session.js"
 
@@ -108,14 +108,21 @@ export const make = (
         Effect.void
       )
       while (true) {
-        const ready = yield* client.existsAndWatch(readyPath)
-        if (Option.isSome(ready.stat)) return
-        const children = yield* client.getChildren(path)
-        if (children.length >= numClients) {
-          yield* client.ensurePath(readyPath)
-          return
-        }
-        yield* ready.event
+        // Each look watches `ready`; the watch goes when the look ends (entered, timed out,
+        // interrupted, failed), unless it fired.
+        const entered = yield* withWatch(client.existsAndWatch(readyPath), (ready) =>
+          Effect.gen(function* () {
+            if (Option.isSome(ready.stat)) return true
+            const children = yield* client.getChildren(path)
+            if (children.length >= numClients) {
+              yield* client.ensurePath(readyPath)
+              return true
+            }
+            yield* ready.event
+            return false
+          })
+        )
+        if (entered) return
       }
     })
 
@@ -134,12 +141,10 @@ export const make = (
         if (nodeName !== children[0]) {
           yield* Effect.catchTag(client.delete(createPath), "NoNodeError", () => Effect.void)
         }
-        const watched = yield* Effect.either(client.getAndWatch(Path.join(path, awaited)))
-        if (Either.isLeft(watched)) {
-          if (watched.left._tag === "NoNodeError") continue
-          return yield* Effect.fail(watched.left)
-        }
-        yield* watched.right.event
+        // until it changes; gone already: look again
+        yield* withWatch(client.getAndWatch(Path.join(path, awaited)), (watched) => watched.event).pipe(
+          Effect.catchTag("NoNodeError", () => Effect.void)
+        )
       }
     })
 

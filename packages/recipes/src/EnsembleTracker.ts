@@ -29,6 +29,7 @@ import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
+import { withWatch } from "./internal/oneShot.js"
 
 /**
  * Options of {@link make}.
@@ -77,24 +78,26 @@ export const make = (
     const participantsOnly = options.participantsOnly === true
 
     /** Applies one configuration; then waits for the next change (or the session's end). */
-    const round = Effect.gen(function* () {
-      const { data, event } = yield* client.getConfigAndWatch
-      const config = yield* ServerConfig.parse(data)
-      const hosts = ServerConfig.clientConnectString(config, { participantsOnly })
-      const last = yield* Ref.get(version)
-      const older = config.version !== undefined && Option.isSome(last) && config.version < last.value
-      if (hosts !== "" && !older) {
-        if (Option.getOrUndefined(yield* SubscriptionRef.get(applied)) !== hosts) {
-          yield* client.setHosts(`${hosts}${client.chroot ?? ""}`)
-          yield* SubscriptionRef.set(applied, Option.some(hosts))
-          yield* Effect.logDebug(`effect-zk EnsembleTracker: hosts now ${hosts}`)
+    const round = withWatch(client.getConfigAndWatch, ({ data, event }) =>
+      Effect.gen(function* () {
+        const config = yield* ServerConfig.parse(data)
+        const hosts = ServerConfig.clientConnectString(config, { participantsOnly })
+        const last = yield* Ref.get(version)
+        const older = config.version !== undefined && Option.isSome(last) && config.version < last.value
+        if (hosts !== "" && !older) {
+          if (Option.getOrUndefined(yield* SubscriptionRef.get(applied)) !== hosts) {
+            yield* client.setHosts(`${hosts}${client.chroot ?? ""}`)
+            yield* SubscriptionRef.set(applied, Option.some(hosts))
+            yield* Effect.logDebug(`effect-zk EnsembleTracker: hosts now ${hosts}`)
+          }
+          if (config.version !== undefined) yield* Ref.set(version, Option.some(config.version))
         }
-        if (config.version !== undefined) yield* Ref.set(version, Option.some(config.version))
-      }
-      yield* Ref.set(lastError, Option.none())
-      // A change, or a session loss (the watch goes with it): either way, read again.
-      yield* Effect.ignore(event)
-    })
+        yield* Ref.set(lastError, Option.none())
+        // A change, or a session loss (the watch goes with it): either way, read again. A round
+        // that fails first, or ends with the scope, removes its watch.
+        yield* Effect.ignore(event)
+      })
+    )
 
     const loop = Effect.gen(function* () {
       let failures = 0

@@ -17,9 +17,9 @@
  * ```
  *
  * Waiting is interruptible: interrupting a waiting acquire, its timeout (`LockTimeoutError`)
- * and `cancel` (`CancelledError`) all remove our node before they complete. Like kazoo's, the
- * lock is not re-entrant: a second acquire on the same handle waits until the first hold is
- * released (or gives none / times out). Use one handle per holder.
+ * and `cancel` (`CancelledError`) all remove our node and our watch before they complete. Like
+ * kazoo's, the lock is not re-entrant: a second acquire on the same handle waits until the first
+ * hold is released (or gives none / times out). Use one handle per holder.
  *
  * @since 0.1.0
  */

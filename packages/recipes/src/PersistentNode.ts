@@ -59,6 +59,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { randomHex, utf8 } from "./internal/encoding.js"
+import { withWatch } from "./internal/oneShot.js"
 import { currentSession, firstState, parked, removeNode, sessionGone } from "./internal/session.js"
 
 /**
@@ -199,24 +200,29 @@ export const make = (
         if (ours !== undefined) return ours
         // Someone else's node (another session's): wait until it is gone, then try again.
         yield* Ref.set(lastError, Option.some(error))
-        const watched = yield* client.existsAndWatch(path)
-        if (Option.isSome(watched.stat)) yield* Effect.raceFirst(Effect.ignore(watched.event), sessionGone(client, session))
+        // (the watch goes when the wait ends: the node gone, the session over, the scope closed)
+        yield* withWatch(client.existsAndWatch(path), (watched) =>
+          Option.isSome(watched.stat)
+            ? Effect.raceFirst(Effect.ignore(watched.event), sessionGone(client, session))
+            : Effect.void
+        )
         return yield* Effect.fail(error)
       })
 
     /** Completes once the node at `node` is gone or its session has ended. */
     const watchUntilGone = (node: string, session: bigint): Effect.Effect<void> => {
-      const once: Effect.Effect<boolean> = Effect.gen(function* () {
-        const watched = yield* Effect.either(client.existsAndWatch(node))
-        if (Either.isLeft(watched)) {
-          if (!isTransient(watched.left) || watched.left._tag === "SessionExpiredError") return true
-          yield* Effect.sleep("100 millis")
-          return false
-        }
-        if (Option.isNone(watched.right.stat) || watched.right.stat.value.ephemeralOwner !== session) return true
-        const event = yield* Effect.either(watched.right.event)
-        return Either.isLeft(event) || event.right.type === "DELETED"
-      })
+      // a look's watch goes when it ends (gone, another's node, the session over, the scope closed)
+      const once: Effect.Effect<boolean> = withWatch(client.existsAndWatch(node), (watched) =>
+        Option.isNone(watched.stat) || watched.stat.value.ephemeralOwner !== session
+          ? Effect.succeed(true)
+          : Effect.map(Effect.either(watched.event), (event) => Either.isLeft(event) || event.right.type === "DELETED")
+      ).pipe(
+        Effect.catchAll((error) =>
+          !isTransient(error) || error._tag === "SessionExpiredError"
+            ? Effect.succeed(true)
+            : Effect.as(Effect.sleep("100 millis"), false)
+        )
+      )
       return Effect.raceFirst(Effect.repeat(once, { until: (gone) => gone }), sessionGone(client, session))
     }
 
@@ -404,15 +410,20 @@ const keepNonEphemeral = (
     const untilDeleted = (node: string): Effect.Effect<void> =>
       Effect.gen(function* () {
         for (;;) {
-          const watched = yield* Effect.either(client.existsAndWatch(node))
+          // a look's watch goes when it ends (the node gone, the scope closed), unless it fired
+          const watched = yield* Effect.either(
+            withWatch(client.existsAndWatch(node), (read) =>
+              Option.isNone(read.stat)
+                ? Effect.succeed(true)
+                : Effect.map(Effect.either(read.event), (event) => Either.isRight(event) && event.right.type === "DELETED")
+            )
+          )
           if (Either.isLeft(watched)) {
             if (watched.left._tag === "ClientClosedError") return yield* parked
             yield* Effect.sleep("100 millis")
             continue
           }
-          if (Option.isNone(watched.right.stat)) return
-          const event = yield* Effect.either(watched.right.event)
-          if (Either.isRight(event) && event.right.type === "DELETED") return
+          if (watched.right) return
         }
       })
 

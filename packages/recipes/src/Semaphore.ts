@@ -23,8 +23,8 @@
  * is not stored there: every holder must be made with the same `maxLeases`.
  *
  * Acquiring is scoped and interruptible like a lock's: interruption, timeout
- * (`LockTimeoutError`) and `cancel` (`CancelledError`) leave neither a lease nor a lock node
- * behind; a lease lost with the session (or suspended, under the default policy) is reported by
+ * (`LockTimeoutError`) and `cancel` (`CancelledError`) leave neither a lease, a lock node nor
+ * a watch behind; a lease lost with the session (or suspended, under the default policy) is reported by
  * `Held.lost`. A second acquire on the same handle waits until the first lease is released
  * (kazoo's returns True at once and a single release then ends both, which a scope cannot honour).
  *
@@ -42,6 +42,7 @@ import type { Held } from "./Held.js"
 import { Contender, curatorExclusiveDriver, curatorLeaseDriver, exclusiveDriver, newAttempt } from "./internal/contender.js"
 import { fromUtf8, parsePythonInt, randomHex, utf8 } from "./internal/encoding.js"
 import * as Hold from "./internal/hold.js"
+import { withWatch } from "./internal/oneShot.js"
 import { retryForever } from "./internal/retry.js"
 import { removeNode } from "./internal/session.js"
 import { InconsistentMaxLeasesError, type LockLostError } from "./RecipeError.js"
@@ -183,24 +184,33 @@ export const make = (
             )
           )
           if (Option.isNone(locked)) return Option.none<Hold.Won>()
+          const listed = Effect.catchTag(client.getChildrenAndWatch(path), "NoNodeError", () =>
+            // The semaphore's node was deleted since it was made: make it again.
+            Effect.zipRight(
+              Effect.sync(() => {
+                assured = false
+              }),
+              Effect.fail(new Retry.ForceRetryError({ reason: "the semaphore's node is gone" }))
+            )
+          )
           while (true) {
-            const listed = yield* Effect.either(client.getChildrenAndWatch(path))
-            if (Either.isLeft(listed)) {
-              if (listed.left._tag !== "NoNodeError") return yield* Effect.fail(listed.left)
-              // The semaphore's node was deleted since it was made: make it again.
-              assured = false
-              return yield* new Retry.ForceRetryError({ reason: "the semaphore's node is gone" })
-            }
-            const { children, event } = listed.right
-            if (children.length < maxLeases) {
-              yield* Effect.catchTag(client.create(leasePath, { data, ephemeral: true }), "NodeExistsError", () =>
-                Effect.void
-              )
-            }
-            const mine = yield* ownLease
-            if (Option.isSome(mine)) return mine
-            if (!blocking) return Option.none<Hold.Won>()
-            yield* event
+            // A look that ends without its watch firing (a lease taken, none free and not
+            // blocking, a timeout, an interruption) removes it.
+            const outcome = yield* withWatch(listed, ({ children, event }) =>
+              Effect.gen(function* () {
+                if (children.length < maxLeases) {
+                  yield* Effect.catchTag(client.create(leasePath, { data, ephemeral: true }), "NodeExistsError", () =>
+                    Effect.void
+                  )
+                }
+                const mine = yield* ownLease
+                if (Option.isSome(mine)) return mine
+                if (!blocking) return Option.none<Hold.Won>()
+                yield* event
+                return undefined
+              })
+            )
+            if (outcome !== undefined) return outcome
           }
         })
       )
@@ -231,15 +241,21 @@ export const make = (
             const won = yield* curatorLeases.place(attempt, true)
             const name = attempt.name
             while (true) {
-              const { children, event } = yield* client.getChildrenAndWatch(curatorLeases.path)
-              if (name === undefined || !children.includes(name)) {
-                // Our lease is gone (the session that owned it expired): start again.
-                attempt.name = undefined
-                return yield* new Retry.ForceRetryError({ reason: "our lease node is gone" })
-              }
-              if (children.length <= maxLeases) return Option.some(won)
-              if (!blocking) return Option.none<Hold.Won>()
-              yield* event
+              // as above: the watch goes when the look ends, unless it fired
+              const outcome = yield* withWatch(client.getChildrenAndWatch(curatorLeases.path), ({ children, event }) =>
+                Effect.gen(function* () {
+                  if (name === undefined || !children.includes(name)) {
+                    // Our lease is gone (the session that owned it expired): start again.
+                    attempt.name = undefined
+                    return yield* new Retry.ForceRetryError({ reason: "our lease node is gone" })
+                  }
+                  if (children.length <= maxLeases) return Option.some(won)
+                  if (!blocking) return Option.none<Hold.Won>()
+                  yield* event
+                  return undefined
+                })
+              )
+              if (outcome !== undefined) return outcome
             }
           })
         )

@@ -3,7 +3,7 @@ import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Effect, Fiber, Option } from "effect"
 import { expect } from "vitest"
-import { childrenOf, clients, tagOf, waitUntil } from "./helpers.js"
+import { childrenOf, clients, tagOf, waitUntil, watchedAfterReconnect } from "./helpers.js"
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("Barrier and DoubleBarrier", (it) => {
   it.scoped("Barrier: wait passes when down, waits while up (data changes do not end it), times out", () =>
@@ -23,6 +23,25 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("Barrier and DoubleB
       expect(yield* coordinator.remove).toBe(true)
       expect(yield* Fiber.join(waiting)).toBe(true)
       expect(yield* coordinator.remove).toBe(false)
+    })
+  )
+
+  it.scoped("Barrier and DoubleBarrier: waits that time out or are interrupted leave no watch behind", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      yield* (yield* Barrier.make(a, "/gate")).create
+      const worker = yield* Barrier.make(b, "/gate")
+      // what the check sees of a watch the client still has: a waiting wait's
+      const waiting = yield* Effect.fork(worker.wait())
+      yield* waitUntil(watchedAfterReconnect(b, "/gate", "data"), "the waiting watch")
+      yield* Fiber.interrupt(waiting)
+      // a barrier polled in a loop
+      for (let i = 0; i < 5; i++) expect(yield* worker.wait({ timeout: "50 millis" })).toBe(false)
+      expect(yield* watchedAfterReconnect(b, "/gate", "data")).toBe(false)
+      // an enter that times out watched `ready` (not there: an exists watch)
+      const lonely = yield* DoubleBarrier.make(b, "/double", 2)
+      for (let i = 0; i < 5; i++) expect(tagOf(yield* Effect.exit(lonely.enter({ timeout: "50 millis" })))).toBe("LockTimeoutError")
+      expect(yield* watchedAfterReconnect(b, "/double/ready", "data")).toBe(false)
     })
   )
 

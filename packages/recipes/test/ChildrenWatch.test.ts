@@ -4,7 +4,7 @@ import { layer } from "@effect/vitest"
 import { Effect, Exit, Fiber, Option, Queue, Stream } from "effect"
 import { expect } from "vitest"
 import { client, clients, expirableClient, newChroot, waitUntil } from "./helpers.js"
-import { hasServerWatch, takeWithin } from "./recipesII.js"
+import { awaitNoServerWatch, takeWithin } from "./recipesII.js"
 
 interface Call {
   readonly children: ReadonlyArray<string>
@@ -44,7 +44,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Chil
       yield* other.create("/p/c")
       yield* Effect.sleep("300 millis")
       expect(yield* Queue.size(calls)).toBe(0)
-      yield* waitUntil(Effect.map(hasServerWatch(`${zk.chroot}/p`), (has) => !has), "the watch's removal")
+      yield* awaitNoServerWatch(zk, "/p", "the watch's removal")
     })
   )
 

@@ -4,7 +4,7 @@ import { layer } from "@effect/vitest"
 import { Clock, Data, Effect, Exit, Fiber, Option, Stream } from "effect"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { childrenOf, client, clients, expirableClient, newChroot, text, WaitTimeout, waitUntil } from "./helpers.js"
+import { childrenOf, client, clients, expirableClient, newChroot, text, WaitTimeout, waitUntil, watchedAfterReconnect } from "./helpers.js"
 
 const bytes = (s: string) => new TextEncoder().encode(s)
 
@@ -316,27 +316,17 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
   it.scoped("a takeWithin that times out, an interrupted take and a put that gives up leave no watch behind", () =>
     Effect.gen(function* () {
       const [zk] = yield* clients(1)
-      // After a reconnect the server holds the watches the client re-registers: those it still
-      // has. Whether it holds a children watch of this session on the node is what removeWatches
-      // (on the server) tells (the four-letter words list data watches only).
-      const watchedAfterReconnect = (name: string) =>
-        Effect.gen(function* () {
-          yield* zk.restart
-          const removed = yield* Effect.either(zk.removeWatches(name, "children"))
-          if (removed._tag === "Right") return true
-          if (removed.left._tag === "NoWatcherError") return false
-          return yield* Effect.fail(removed.left)
-        })
+      const watched = (name: string) => watchedAfterReconnect(zk, name, "children")
       const simple = yield* CuratorQueue.simple(zk, "/idle")
       // an idle queue polled in a loop
       for (let i = 0; i < 5; i++) expect(yield* simple.takeWithin("20 millis")).toEqual(Option.none())
-      expect(yield* watchedAfterReconnect("/idle")).toBe(false)
+      expect(yield* watched("/idle")).toBe(false)
       // what the check sees of a watch the client still has: a waiting take's
       const waiting = yield* Effect.fork(simple.take)
       yield* Effect.sleep("100 millis")
-      expect(yield* watchedAfterReconnect("/idle")).toBe(true)
+      expect(yield* watched("/idle")).toBe(true)
       yield* Fiber.interrupt(waiting)
-      expect(yield* watchedAfterReconnect("/idle")).toBe(false)
+      expect(yield* watched("/idle")).toBe(false)
       const distributed = yield* CuratorQueue.distributed(zk, "/idle-d", { order: "delay", maxItems: 1 })
       for (let i = 0; i < 5; i++) expect(yield* distributed.takeWithin("20 millis")).toEqual(Option.none())
       // a put waiting for room, bounded by a timeout
@@ -344,7 +334,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Cura
       expect(yield* Effect.timeout(distributed.put("more"), "100 millis").pipe(Effect.flip)).toMatchObject({
         _tag: "TimeoutException"
       })
-      expect(yield* watchedAfterReconnect("/idle-d")).toBe(false)
+      expect(yield* watched("/idle-d")).toBe(false)
     })
   )
 

@@ -5,7 +5,7 @@ import { layer } from "@effect/vitest"
 import { Chunk, Effect, Fiber, Option, Queue, Stream } from "effect"
 import { expect } from "vitest"
 import { client, clients, expirableClient, newChroot, text, waitUntil } from "./helpers.js"
-import { hasServerWatch, takeWithin } from "./recipesII.js"
+import { awaitNoServerWatch, hasServerDataWatch, NO_WATCH, serverWatchesOn, takeWithin } from "./recipesII.js"
 
 interface Call {
   readonly data: string | null
@@ -33,7 +33,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
       // the first call happened before make completed
       expect(yield* Queue.size(calls)).toBe(1)
       expect(yield* Queue.take(calls)).toEqual({ data: null, version: null, event: null })
-      expect(yield* hasServerWatch(`${zk.chroot}/node`)).toBe(true)
+      expect(yield* hasServerDataWatch(zk, "/node")).toBe(true)
       yield* other.create("/node", { data: "a" })
       expect(yield* takeWithin(calls, "created")).toEqual({ data: "a", version: 0, event: "CREATED" })
       yield* other.set("/node", "b")
@@ -48,7 +48,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
       yield* other.create("/node", { data: "c" })
       yield* Effect.sleep("300 millis")
       expect(yield* Queue.size(calls)).toBe(0)
-      yield* waitUntil(Effect.map(hasServerWatch(`${zk.chroot}/node`), (has) => !has), "the watch's removal")
+      yield* awaitNoServerWatch(zk, "/node", "the watch's removal")
     })
   )
 
@@ -86,7 +86,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
       )
       // the first element is the value read once the watch is in place; change it only after
       expect((yield* takeWithin(seen, "the current value")).data).toBe("0")
-      expect(yield* hasServerWatch(`${zk.chroot}/s`)).toBe(true)
+      expect(yield* hasServerDataWatch(zk, "/s")).toBe(true)
       yield* other.set("/s", "1")
       yield* Effect.sleep("100 millis")
       yield* other.set("/s", "2")
@@ -97,7 +97,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
       expect(values[0]).toBe("0")
       expect(values.at(-1)).toBe("2")
       expect(["0,1,2", "0,2"]).toContain(values.join(","))
-      expect(yield* hasServerWatch(`${zk.chroot}/s`)).toBe(false)
+      expect(yield* serverWatchesOn(zk, "/s")).toEqual(NO_WATCH)
       // interrupting the consumer also removes it. (Wait for the first element, not for the
       // server's watch: interrupted before the client has the addWatch reply, the client's
       // registry keeps a stale watcher and, on 3.8, the server its watch — a core issue.)
@@ -107,9 +107,9 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
         Effect.fork
       )
       yield* takeWithin(first, "the second watch's first element")
-      expect(yield* hasServerWatch(`${zk.chroot}/s`)).toBe(true)
+      expect(yield* hasServerDataWatch(zk, "/s")).toBe(true)
       yield* Fiber.interrupt(f2)
-      expect(yield* hasServerWatch(`${zk.chroot}/s`)).toBe(false)
+      expect(yield* serverWatchesOn(zk, "/s")).toEqual(NO_WATCH)
     })
   )
 
@@ -126,9 +126,9 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Data
       yield* Fiber.interrupt(f1)
       yield* other.set("/two", "1")
       expect(yield* takeWithin(second, "the change")).toEqual({ data: "1", version: 1, event: "CHANGED" })
-      expect(yield* hasServerWatch(`${zk.chroot}/two`)).toBe(true)
+      expect(yield* hasServerDataWatch(zk, "/two")).toBe(true)
       yield* Fiber.interrupt(f2)
-      expect(yield* hasServerWatch(`${zk.chroot}/two`)).toBe(false)
+      expect(yield* serverWatchesOn(zk, "/two")).toEqual(NO_WATCH)
       expect(yield* Queue.size(first)).toBe(0)
     })
   )

@@ -4,7 +4,18 @@ import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Deferred, Effect, Exit, Fiber, Option, Ref, Scope } from "effect"
 import { expect } from "vitest"
-import { childrenOf, client, clients, expirableClient, newChroot, recordStates, tagOf, WaitTimeout, waitUntil } from "./helpers.js"
+import {
+  childrenOf,
+  client,
+  clients,
+  expirableClient,
+  newChroot,
+  recordStates,
+  tagOf,
+  WaitTimeout,
+  waitUntil,
+  watchedAfterReconnect
+} from "./helpers.js"
 
 const LOCK_NODE = /^[0-9a-f]{32}__lock__\d{10}$/
 const RLOCK_NODE = /^[0-9a-f]{32}__rlock__\d{10}$/
@@ -116,6 +127,29 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
       expect((yield* childrenOf(a!, "/lock")).length).toBe(1)
       const error = Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
       expect(error).toMatchObject({ path: "/lock", timeoutMillis: 400 })
+    })
+  )
+
+  it.scoped("acquires that time out or are interrupted leave no watch behind (a lock tried in a loop)", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      const held = yield* (yield* Lock.make(a!, "/lock")).acquire()
+      const lb = yield* Lock.make(b!, "/lock")
+      // what the check sees of a watch the client still has: a waiting acquire's
+      const waiting = yield* Effect.fork(Effect.scoped(lb.acquire()))
+      yield* waitUntil(watchedAfterReconnect(b!, held.node, "data"), "the waiter's watch")
+      yield* Fiber.interrupt(waiting)
+      for (let i = 0; i < 5; i++) {
+        expect(tagOf(yield* Effect.exit(Effect.scoped(lb.acquire({ timeout: "50 millis" }))))).toBe("LockTimeoutError")
+      }
+      expect(yield* watchedAfterReconnect(b!, held.node, "data")).toBe(false)
+      // the same for a write lock waiting behind a reader
+      const reader = yield* (yield* ReadLock.make(a!, "/rw")).acquire()
+      const writer = yield* WriteLock.make(b!, "/rw")
+      for (let i = 0; i < 5; i++) {
+        expect(tagOf(yield* Effect.exit(Effect.scoped(writer.acquire({ timeout: "50 millis" }))))).toBe("LockTimeoutError")
+      }
+      expect(yield* watchedAfterReconnect(b!, reader.node, "data")).toBe(false)
     })
   )
 

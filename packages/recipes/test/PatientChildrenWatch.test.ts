@@ -3,8 +3,8 @@ import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Effect, Fiber, Option, Queue, Stream } from "effect"
 import { expect } from "vitest"
-import { clients, waitUntil } from "./helpers.js"
-import { hasServerWatch, takeWithin } from "./recipesII.js"
+import { clients } from "./helpers.js"
+import { awaitNoServerWatch, NO_WATCH, serverWatchesOn, takeWithin } from "./recipesII.js"
 
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("PatientChildrenWatch", (it) => {
   it.scoped("gives the children once they stopped changing for the time boundary; changed completes at the next change", () =>
@@ -35,7 +35,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Pati
       expect(result.at - started).toBeGreaterThanOrEqual(1700)
       expect(Option.isNone(result.early)).toBe(true)
       // the scope closed: no watch left
-      yield* waitUntil(Effect.map(hasServerWatch(`${zk.chroot}/party`), (has) => !has), "the watch's removal")
+      yield* awaitNoServerWatch(zk, "/party", "the watch's removal")
     })
   )
 
@@ -58,7 +58,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Pati
       yield* other.create("/s/y")
       expect(yield* takeWithin(lists, "second settled list")).toEqual(["x", "y"])
       yield* Fiber.join(fiber).pipe(Effect.timeout("5 seconds"))
-      expect(yield* hasServerWatch(`${zk.chroot}/s`)).toBe(false)
+      expect(yield* serverWatchesOn(zk, "/s")).toEqual(NO_WATCH)
     })
   )
 })

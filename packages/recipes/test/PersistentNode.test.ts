@@ -12,7 +12,8 @@ import {
   client as newClient,
   tagOf,
   text,
-  waitUntil
+  waitUntil,
+  watchedAfterReconnect
 } from "./helpers.js"
 
 /** The node's owner session and data, or none. */
@@ -106,6 +107,19 @@ layer(TestCluster.layer({ tickTime: 500, extendedTypesEnabled: true }), { exclud
       expect(yield* node.awaitPresent.pipe(Effect.timeout("10 seconds"))).toBe("/leader")
       expect(yield* nodeOf(a, "/leader")).toEqual(Option.some({ owner: yield* sessionOf(a), data: "a" }))
       expect(yield* node.lastError).toEqual(Option.none())
+    })
+  )
+
+  it.scoped("closed while waiting on a node held by another session, it leaves no watch behind", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      yield* b.create("/held", { ephemeral: true })
+      const scope = yield* Scope.make()
+      const node = yield* Scope.extend(PersistentNode.make(a, "/held"), scope)
+      yield* waitUntil(Effect.map(node.lastError, Option.isSome), "the NodeExists error to show")
+      yield* Effect.sleep("100 millis")
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* watchedAfterReconnect(a, "/held", "data")).toBe(false)
     })
   )
 

@@ -5,7 +5,7 @@ import { Chunk, Effect, Fiber, Option, Stream } from "effect"
 import { expect } from "vitest"
 import { childrenOf, clients, hosts, newChroot, client as newClient, text, waitUntil } from "./helpers.js"
 import { kazooProcess } from "./kazoo2/process.js"
-import { hasServerWatch } from "./recipesII.js"
+import { hasServerDataWatch, NO_WATCH, serverWatchesOn } from "./recipesII.js"
 
 const ENTRY = /^entry-\d{3}-\d{10}$/
 
@@ -73,14 +73,14 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Queu
         Effect.fork
       )
       yield* waitUntil(Effect.sync(() => taken === 1), "the first item")
-      yield* waitUntil(hasServerWatch(`${zk.chroot}/q`), "the queue's watch")
+      yield* waitUntil(hasServerDataWatch(zk, "/q"), "the queue's watch")
       yield* producer.put("second")
       // "third" has the higher priority: put it only once "second" has been taken
       yield* waitUntil(Effect.sync(() => taken === 2), "the second item")
       yield* producer.put("third", 1)
       const got = Chunk.toReadonlyArray(yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds")))
       expect(got.map(text)).toEqual(["first", "second", "third"])
-      expect(yield* hasServerWatch(`${zk.chroot}/q`)).toBe(false)
+      expect(yield* serverWatchesOn(zk, "/q")).toEqual(NO_WATCH)
     })
   )
 

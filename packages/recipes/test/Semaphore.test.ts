@@ -3,7 +3,7 @@ import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
 import { Deferred, Effect, Fiber, Option, Ref } from "effect"
 import { expect } from "vitest"
-import { childrenOf, client, clients, expirableClient, newChroot, tagOf, text, waitUntil } from "./helpers.js"
+import { childrenOf, client, clients, expirableClient, newChroot, tagOf, text, waitUntil, watchedAfterReconnect } from "./helpers.js"
 
 layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Semaphore", (it) => {
   it.scoped("at most maxLeases holders; kazoo's layout: the count as text, one lease node per holder, a sibling lock", () =>
@@ -26,6 +26,23 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Sema
       expect(yield* Fiber.join(third).pipe(Effect.timeout("10 seconds"))).toMatch(/^\/sem\/[0-9a-f]{32}$/)
       expect(yield* childrenOf(zks[0]!, "/sem-__lock__")).toEqual([])
       expect(yield* sems[0]!.isAcquired).toBe(false)
+    })
+  )
+
+  it.scoped("kazoo's layout: acquires that time out and tries that find no lease leave no watch behind", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* clients(2)
+      yield* (yield* Semaphore.make(a, "/sem")).acquire()
+      const sem = yield* Semaphore.make(b, "/sem")
+      // what the check sees of a watch the client still has: a waiting acquire's
+      const waiting = yield* Effect.fork(Effect.scoped(sem.acquire()))
+      yield* waitUntil(watchedAfterReconnect(b, "/sem", "children"), "the waiter's watch")
+      yield* Fiber.interrupt(waiting)
+      for (let i = 0; i < 5; i++) {
+        expect(tagOf(yield* Effect.exit(Effect.scoped(sem.acquire({ timeout: "50 millis" }))))).toBe("LockTimeoutError")
+        expect(yield* Effect.scoped(sem.tryAcquire)).toEqual(Option.none())
+      }
+      expect(yield* watchedAfterReconnect(b, "/sem", "children")).toBe(false)
     })
   )
 

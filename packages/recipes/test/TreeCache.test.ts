@@ -5,7 +5,7 @@ import { layer } from "@effect/vitest"
 import { Effect, Either, Fiber, HashMap, Option, Stream } from "effect"
 import { expect } from "vitest"
 import { type Client, client, clients, expirableClient, newChroot, text, waitUntil } from "./helpers.js"
-import { hasServerWatch } from "./recipesII.js"
+import { hasServerDataWatch, NO_WATCH, serverWatchesOn } from "./recipesII.js"
 
 interface Entry {
   readonly data: string
@@ -254,11 +254,11 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Tree
       expect(last?.type === "NODE_REMOVED" && last.node.path).toBe("/tree")
       yield* other.create("/tree", { data: "again" })
       yield* waitUntil(Effect.map(cache.getData("/tree"), Option.isSome), "the root's return")
-      expect(yield* hasServerWatch(`${zk.chroot}/tree`)).toBe(true)
+      expect(yield* hasServerDataWatch(zk, "/tree")).toBe(true)
       const count = events.length
       yield* cache.close
       expect(HashMap.size(yield* cache.snapshot)).toBe(0)
-      expect(yield* hasServerWatch(`${zk.chroot}/tree`)).toBe(false)
+      expect(yield* serverWatchesOn(zk, "/tree")).toEqual(NO_WATCH)
       yield* other.create("/tree/late")
       yield* Effect.sleep("200 millis")
       expect(events.length).toBe(count)
@@ -280,7 +280,7 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Tree
       yield* other.set("/tree/b", "new")
       yield* Fiber.join(fiber).pipe(Effect.timeout("10 seconds"))
       expect(types(got)).toEqual([...Array(7).fill("NODE_ADDED"), "INITIALIZED", "NODE_UPDATED"])
-      expect(yield* hasServerWatch(`${zk.chroot}/tree`)).toBe(false)
+      expect(yield* serverWatchesOn(zk, "/tree")).toEqual(NO_WATCH)
     })
   )
 

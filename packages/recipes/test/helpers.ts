@@ -90,6 +90,21 @@ export const childrenOf = (zk: Client, path: string) =>
     (children) => [...children].sort()
   )
 
+/**
+ * Whether the client still has a watcher of `type` on `path` (relative to its chroot), as the
+ * server sees it: after a reconnect the server holds the watches the client re-registers, and
+ * removeWatches tells whether it holds one of this session (no four-letter word lists children
+ * watches). A watcher it finds is removed, on both ends.
+ */
+export const watchedAfterReconnect = (zk: Client, path: string, type: "data" | "children") =>
+  Effect.gen(function* () {
+    yield* zk.restart
+    const removed = yield* Effect.either(zk.removeWatches(path, type))
+    if (removed._tag === "Right") return true
+    if (removed.left._tag === "NoWatcherError") return false
+    return yield* Effect.fail(removed.left)
+  })
+
 /** A TCP proxy in front of a server (see @effect-zk/test-cluster's TcpProxy). */
 export const tcpProxy = TcpProxy.make
 

@@ -9,7 +9,8 @@
  * Contenders are the children whose name matches `(?:<names>)(-?\d{10})$` anywhere, ordered
  * by that sequence text (as kazoo sorts it). A contender holds when no node that blocks it comes
  * before it; otherwise it watches the last such node with getData (never exists, which would
- * leave a watch behind on a node that is already gone) and checks again when it fires.
+ * leave a watch behind on a node that is already gone) and checks again when it fires; a wait
+ * that ends first (a timeout, an interruption) removes its watch.
  *
  * The create is protected (kazoo's `create_tried`, Curator's protection): after a lost reply we
  * look for a child with our random prefix before creating again, so a retried create never
@@ -21,6 +22,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { escapeRegExp, fromUtf8, randomHex } from "./encoding.js"
 import type { Won } from "./hold.js"
+import { withWatch } from "./oneShot.js"
 import { retryForever } from "./retry.js"
 import { currentSession, removeNode } from "./session.js"
 
@@ -285,12 +287,11 @@ export class Contender {
           }
           if (predecessor === undefined) return Option.some<Won>(won)
           if (!blocking) return Option.none<Won>()
-          const watched = yield* Effect.either(client.getAndWatch(Path.join(this.path, predecessor)))
-          if (Either.isLeft(watched)) {
-            if (watched.left._tag === "NoNodeError") continue
-            return yield* Effect.fail(watched.left)
-          }
-          yield* watched.right.event
+          // Until the predecessor changes; a wait that ends first (a timeout, an interruption)
+          // removes its watch. A predecessor already gone: look again.
+          yield* withWatch(client.getAndWatch(Path.join(this.path, predecessor)), (watched) => watched.event).pipe(
+            Effect.catchTag("NoNodeError", () => Effect.void)
+          )
         }
       })
       return retryForever(pass).pipe(

@@ -15,6 +15,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import { type ConnectionStatePolicy, isLost } from "../ConnectionStatePolicy.js"
 import type { LostReason } from "../RecipeError.js"
+import { withWatch } from "./oneShot.js"
 
 type Client = ZooKeeper.ZooKeeperClient
 
@@ -90,24 +91,25 @@ export const watchLoss = (
   lost: Deferred.Deferred<LostReason>
 ): Effect.Effect<never, never, Scope.Scope> => {
   const stateCheck = lossInState(client, owner, policy)
-  const watchOnce: Effect.Effect<Option.Option<LostReason>> = Effect.gen(function* () {
-    const read = yield* Effect.either(client.getAndWatch(node))
-    if (Either.isLeft(read)) {
-      const error = read.left
-      if (error._tag === "NoNodeError") return Option.some<LostReason>("DELETED")
-      if (error._tag === "ClientClosedError") return Option.some<LostReason>("LOST")
-      if (error._tag === "SessionExpiredError" && owner !== 0n) return Option.some<LostReason>("LOST")
-      yield* Effect.sleep("200 millis")
-      return Option.none()
-    }
-    const event = yield* Effect.either(read.right.event)
-    if (Either.isLeft(event)) {
-      if (event.left._tag === "ClientClosedError") return Option.some<LostReason>("LOST")
-      if (event.left._tag === "SessionExpiredError" && owner !== 0n) return Option.some<LostReason>("LOST")
-      return Option.none()
-    }
-    return event.right.type === "DELETED" ? Option.some<LostReason>("DELETED") : Option.none()
-  })
+  // The watch goes with the monitor (a release interrupts it), whether or not the node goes too.
+  const watchOnce: Effect.Effect<Option.Option<LostReason>> = withWatch(client.getAndWatch(node), (read) =>
+    Effect.gen(function* () {
+      const event = yield* Effect.either(read.event)
+      if (Either.isLeft(event)) {
+        if (event.left._tag === "ClientClosedError") return Option.some<LostReason>("LOST")
+        if (event.left._tag === "SessionExpiredError" && owner !== 0n) return Option.some<LostReason>("LOST")
+        return Option.none()
+      }
+      return event.right.type === "DELETED" ? Option.some<LostReason>("DELETED") : Option.none()
+    })
+  ).pipe(
+    Effect.catchAll((error) => {
+      if (error._tag === "NoNodeError") return Effect.succeed(Option.some<LostReason>("DELETED"))
+      if (error._tag === "ClientClosedError") return Effect.succeed(Option.some<LostReason>("LOST"))
+      if (error._tag === "SessionExpiredError" && owner !== 0n) return Effect.succeed(Option.some<LostReason>("LOST"))
+      return Effect.as(Effect.sleep("200 millis"), Option.none())
+    })
+  )
   // The first to decide completes `lost`; the state check (only for an ephemeral node: a
   // persistent one outlives the session) needs no fiber.
   return Effect.gen(function* () {
