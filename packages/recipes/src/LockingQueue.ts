@@ -23,20 +23,24 @@
  * not tied to the connection state: after a session loss the lock may be gone while this handle
  * still has the item — `holdsLock` tells, and `consume` / `release` check it first (`holdsLock`
  * is false, where kazoo raises NoNodeError, when the lock node is gone). A waiting `get` watches
- * both nodes with kazoo's one-shot child watches (one callback per handle, so they never pile
- * up); the last ones stay on the server until the next change of the queue.
+ * both nodes with one-shot child watches, as kazoo, and removes them when the wait ends (an item
+ * taken, the timeout passed, an interruption), so waits polled in a loop leave none behind.
+ * Beyond kazoo (whose `get` loses its watches on a disconnect and then waits out its timeout):
+ * the wait survives a dropped connection and a session expiry (it looks again on the new
+ * session; it holds nothing while it waits), and ends with the client's error when the client
+ * is closed (ClientClosedError) or gives up its session for good.
  *
  * @since 0.1.0
  */
 import * as Transaction from "@effect-zk/core/Transaction"
-import type { ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
+import type { OneShotWatch, ZooKeeperClient } from "@effect-zk/core/ZooKeeper"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
 import { fromUtf8, randomHex } from "./internal/encoding.js"
+import { withWatch } from "./internal/oneShot.js"
 import {
   checkPriority,
   DEFAULT_PRIORITY,
@@ -76,7 +80,8 @@ export interface LockingQueue {
   /**
    * Locks and gives the next free item, waiting for one up to `timeout` (forever by default);
    * none when the timeout passed. If this handle already has an item not yet consumed or
-   * released, gives that one again.
+   * released, gives that one again. The wait goes on across reconnects and session expiries; it
+   * fails with ClientClosedError when the client is closed meanwhile.
    */
   readonly get: (options?: {
     readonly timeout?: Duration.DurationInput | undefined
@@ -113,10 +118,6 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
     const entriesPath = `${path}/entries`
     const nodes = structure(client, [lockPath, entriesPath])
     let processing: { readonly name: string; readonly value: Uint8Array } | undefined
-    // Bumped by a one-shot child watch on both nodes. The callback is one function, so the
-    // client registers it once per node however many times we read.
-    const changes = yield* SubscriptionRef.make(0)
-    const onChange = () => SubscriptionRef.update(changes, (n) => n + 1)
 
     const entryPrefix = (priority: number) => `${entriesPath}/entry-${formatPriority(priority)}-`
 
@@ -175,6 +176,50 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
         return Option.some(value)
       }).pipe(Effect.uninterruptible)
 
+    /**
+     * `use` on `node`'s children, listed with a one-shot watch that is removed when `use` ends,
+     * unless it fired: a wait that took an item, timed out, failed or was interrupted leaves no
+     * watcher behind.
+     */
+    const withChildrenWatch = <A, E, R>(
+      node: string,
+      use: (listed: { readonly children: ReadonlyArray<string> } & OneShotWatch) => Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E | QueueError, R> =>
+      withWatch(nodes.within(client.retry(client.getChildrenAndWatch(node))), use)
+
+    /**
+     * One look (kazoo's `check_for_updates`): the entries and the locks, each listed with a
+     * watch; the first free entry we can lock is the answer (some). Otherwise waits for a change
+     * of either node, until `deadline` (ms); none to look again, some(none) when the time is up.
+     * A session expiry is a change (the watches are gone: look again on the new session); the
+     * client closed, or its session over for good, ends the wait with that error.
+     */
+    const look = (deadline: number | undefined): Effect.Effect<Option.Option<Option.Option<Uint8Array>>, QueueError> =>
+      withChildrenWatch(entriesPath, (entries) =>
+        withChildrenWatch(lockPath, (locks) =>
+          Effect.gen(function* () {
+            const taken = new Set(locks.children)
+            for (const name of sortNames(entries.children)) {
+              if (taken.has(name)) continue
+              const value = yield* take(name)
+              if (Option.isSome(value)) return Option.some(value)
+            }
+            const changed = Effect.raceFirst(entries.event, locks.event).pipe(
+              Effect.asVoid,
+              Effect.catchTag("SessionExpiredError", () => Effect.void)
+            )
+            if (deadline === undefined) {
+              yield* changed
+              return Option.none()
+            }
+            const remaining = deadline - (yield* Clock.currentTimeMillis)
+            if (remaining <= 0) return Option.some(Option.none())
+            const fired = yield* Effect.timeoutOption(changed, Duration.millis(remaining))
+            return Option.isSome(fired) ? Option.none() : Option.some(Option.none())
+          })
+        )
+      )
+
     const get = (
       options: { readonly timeout?: Duration.DurationInput | undefined } = {}
     ): Effect.Effect<Option.Option<Uint8Array>, QueueError> =>
@@ -182,23 +227,10 @@ export const make = (client: ZooKeeperClient, path: string): Effect.Effect<Locki
         yield* nodes.ensure
         if (processing !== undefined) return Option.some(processing.value)
         const timeout = options.timeout === undefined ? undefined : Duration.toMillis(Duration.decode(options.timeout))
-        const started = yield* Clock.currentTimeMillis
+        const deadline = timeout === undefined ? undefined : (yield* Clock.currentTimeMillis) + timeout
         for (;;) {
-          const mark = yield* SubscriptionRef.get(changes)
-          const entries = yield* nodes.within(client.retry(client.getChildren(entriesPath, { watch: onChange })))
-          const taken = new Set(yield* nodes.within(client.retry(client.getChildren(lockPath, { watch: onChange }))))
-          for (const name of sortNames(entries)) {
-            if (taken.has(name)) continue
-            const value = yield* take(name)
-            if (Option.isSome(value)) return value
-          }
-          const changed = changes.changes.pipe(Stream.filter((n) => n !== mark), Stream.runHead)
-          if (timeout === undefined) {
-            yield* changed
-            continue
-          }
-          const remaining = started + timeout - (yield* Clock.currentTimeMillis)
-          if (remaining <= 0 || Option.isNone(yield* Effect.timeoutOption(changed, remaining))) return Option.none()
+          const outcome = yield* look(deadline)
+          if (Option.isSome(outcome)) return outcome.value
         }
       })
 

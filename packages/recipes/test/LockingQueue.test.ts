@@ -3,7 +3,7 @@ import { TestCluster } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Deferred, type Duration, Effect, Fiber, Option, Stream } from "effect"
 import { expect } from "vitest"
-import { childrenOf, clients, expirableClient, hosts, newChroot, client as newClient, text } from "./helpers.js"
+import { childrenOf, clients, expirableClient, hosts, newChroot, client as newClient, tagOf, text, watchedAfterReconnect } from "./helpers.js"
 import { kazooProcess } from "./kazoo2/process.js"
 
 const ENTRY = /^entry-\d{3}-\d{10}$/
@@ -119,6 +119,89 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Lock
       expect(yield* a.consume).toBe(false)
       expect(yield* getText(b, "2 seconds")).toEqual(Option.some("job"))
       expect(yield* b.consume).toBe(true)
+    })
+  )
+
+  it.scoped("a get waiting when the client is closed ends with ClientClosedError, without a timeout or with a long one", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const forever = yield* Effect.fork((yield* LockingQueue.make(zk, "/closing")).get())
+      const long = yield* Effect.fork((yield* LockingQueue.make(zk, "/closing")).get({ timeout: "10 minutes" }))
+      yield* Effect.sleep("200 millis")
+      expect(Option.isNone(yield* Fiber.poll(forever))).toBe(true)
+      yield* zk.close
+      for (const waiting of [forever, long]) {
+        // bounded: the old get waited on callback watches a closed client never calls
+        const exit = yield* Fiber.await(waiting).pipe(Effect.timeoutOption("10 seconds"))
+        expect(Option.map(exit, tagOf)).toEqual(Option.some("ClientClosedError"))
+      }
+      // nothing was taken on the way
+      expect(yield* childrenOf(other, "/closing/taken")).toEqual([])
+    })
+  )
+
+  it.scoped("a waiting get survives a dropped connection, a cut one and a session expiry, and takes what is put afterwards", () =>
+    Effect.gen(function* () {
+      const chroot = yield* newChroot
+      const { zk, proxy, expire } = yield* expirableClient(chroot, { sessionTimeout: "6 seconds" })
+      const other = yield* newClient({ chroot })
+      const a = yield* LockingQueue.make(zk, "/lq")
+      const b = yield* LockingQueue.make(other, "/lq")
+      const waitFor = (fiber: Fiber.RuntimeFiber<Option.Option<Uint8Array>, unknown>) =>
+        Fiber.join(fiber).pipe(Effect.map(Option.map(text)), Effect.timeout("10 seconds"))
+      // the connection dropped and made again at once
+      const first = yield* Effect.fork(a.get())
+      yield* Effect.sleep("200 millis")
+      yield* zk.restart
+      yield* b.put("after a restart")
+      expect(yield* waitFor(first)).toEqual(Option.some("after a restart"))
+      expect(yield* a.consume).toBe(true)
+      // cut off (suspended) while the item comes: the watch, set again on reconnecting, fires
+      const second = yield* Effect.fork(a.get({ timeout: "1 minute" }))
+      yield* Effect.sleep("200 millis")
+      yield* proxy.cut
+      yield* b.put("while cut off")
+      yield* Effect.sleep("500 millis")
+      expect(Option.isNone(yield* Fiber.poll(second))).toBe(true)
+      yield* proxy.heal
+      expect(yield* waitFor(second)).toEqual(Option.some("while cut off"))
+      expect(yield* a.consume).toBe(true)
+      // the session expired: it holds nothing while it waits, and looks again on the new session
+      const third = yield* Effect.fork(a.get())
+      yield* Effect.sleep("200 millis")
+      yield* expire
+      expect(Option.isNone(yield* Fiber.poll(third))).toBe(true)
+      yield* b.put("after an expiry")
+      expect(yield* waitFor(third)).toEqual(Option.some("after an expiry"))
+      expect(yield* a.holdsLock).toBe(true)
+      expect(yield* a.consume).toBe(true)
+    })
+  )
+
+  it.scoped("gets that time out or are interrupted leave no watcher behind; a waiting one watches the entries", () =>
+    Effect.gen(function* () {
+      const [zk, other] = yield* clients(2)
+      const watched = (node: string) => watchedAfterReconnect(zk, node, "children")
+      const queue = yield* LockingQueue.make(zk, "/idle")
+      // an idle queue polled in a loop, then once with no time at all
+      for (let i = 0; i < 5; i++) expect(yield* getText(queue, "20 millis")).toEqual(Option.none())
+      expect(yield* queue.get({ timeout: 0 })).toEqual(Option.none())
+      expect(yield* watched("/idle/entries")).toBe(false)
+      expect(yield* watched("/idle/taken")).toBe(false)
+      // what the check sees of a watch the client still has: a waiting get's
+      const waiting = yield* Effect.fork(queue.get())
+      yield* Effect.sleep("200 millis")
+      expect(yield* watched("/idle/entries")).toBe(true)
+      yield* Fiber.interrupt(waiting)
+      expect(yield* watched("/idle/entries")).toBe(false)
+      expect(yield* watched("/idle/taken")).toBe(false)
+      // a get that took an item leaves none either; nor one that found its handle's item
+      yield* LockingQueue.make(other, "/idle").pipe(Effect.flatMap((q) => q.put("one")))
+      expect(yield* getText(queue, "5 seconds")).toEqual(Option.some("one"))
+      expect(yield* getText(queue, "5 seconds")).toEqual(Option.some("one"))
+      expect(yield* watched("/idle/entries")).toBe(false)
+      expect(yield* watched("/idle/taken")).toBe(false)
+      expect(yield* queue.consume).toBe(true)
     })
   )
 

@@ -313,4 +313,17 @@ layer(TestCluster.layer({ tickTime: 500 }), { excludeTestServices: true })("Prom
       expect(await b.getChildren("/part/party")).toEqual([])
     })
   )
+
+  it.effect("lockingQueue: a get waiting when its client is closed rejects with ClientClosedError", () =>
+    withTwoClients(async (a, b) => {
+      const waiting = rejection(PromiseRecipes.lockingQueue(a, "/lq-closing").get())
+      const long = rejection(PromiseRecipes.lockingQueue(a, "/lq-closing").get({ timeout: 600_000 }))
+      await sleep(200)
+      await a.close()
+      // bounded: the old get never settled
+      const settled = await Promise.race([Promise.all([waiting, long]), sleep(10_000).then(() => "still waiting")])
+      expect(settled).toEqual(["ClientClosedError", "ClientClosedError"])
+      expect(await b.getChildren("/lq-closing/taken")).toEqual([])
+    })
+  )
 })
