@@ -515,6 +515,17 @@ export const cases: ReadonlyArray<Case> = [
             fired,
             new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))
           ])
+          // removeWatches with a callback: that callback's watch goes and it is told so
+          let onRemoved: (e: Event) => void = () => {}
+          const removedFired = new Promise<Event>((resolve) => {
+            onRemoved = resolve
+          })
+          await zk.get(`${base}/a`, { watch: onRemoved })
+          await zk.removeWatches(`${base}/a`, "data", { watch: onRemoved })
+          const removed = await Promise.race([
+            removedFired,
+            new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))
+          ])
           // a withChroot view: the same session, paths relative to base
           const view = zk.withChroot(base)
           const viewCreated = await view.create("/v", { data: "v" })
@@ -540,6 +551,7 @@ export const cases: ReadonlyArray<Case> = [
             data: text(got.data),
             rejected,
             event,
+            removed,
             children,
             view: { chroot: view.chroot, base, created: viewCreated, data: viewData, event: viewEvent, invalid }
           }
@@ -554,6 +566,7 @@ export const cases: ReadonlyArray<Case> = [
             matches(r.rejected, { _tag: "NoNodeError", op: "get" }, "rejection"),
             ok(r.rejected instanceof Error, "rejections are Errors"),
             matches(r.event, { type: "CHANGED" }, "watch callback"),
+            matches(r.removed, { type: "DATA_WATCH_REMOVED" }, "removeWatches with a callback"),
             equal(r.children, ["a", "v"], "children"),
             equal(r.view.chroot?.endsWith(r.view.base), true, "withChroot: the view's chroot"),
             equal(r.view.created, "/v", "withChroot: create"),

@@ -77,7 +77,16 @@ export interface PromiseZooKeeper {
   getEphemerals(prefix?: string): Promise<ReadonlyArray<string>>
   getAllChildrenNumber(path: string): Promise<number>
   whoAmI(): Promise<ReadonlyArray<{ readonly scheme: string; readonly user: string }>>
-  removeWatches(path: string, type: WatcherType, options?: { readonly local?: boolean }): Promise<void>
+  /**
+   * Removes the client's one-shot watches of a type on the node; with `watch`, only that
+   * callback's (the same function given to `get`, `exists`, `getChildren`...): see the Effect
+   * API's `removeWatches`.
+   */
+  removeWatches(
+    path: string,
+    type: WatcherType,
+    options?: { readonly local?: boolean; readonly watch?: PromiseWatchCallback }
+  ): Promise<void>
   /** Calls `onEvent` (on the watch queue) for every event of a persistent watch until the returned function is called. */
   watch(
     path: string,
@@ -218,7 +227,8 @@ export const connect = async (
     getEphemerals: (prefix) => run(client.getEphemerals(prefix)),
     getAllChildrenNumber: (path) => run(client.getAllChildrenNumber(path)),
     whoAmI: () => run(client.whoAmI),
-    removeWatches: (path, type, o) => run(client.removeWatches(path, type, o)),
+    removeWatches: (path, type, o) =>
+      run(client.removeWatches(path, type, { local: o?.local, watch: watchCallback(o?.watch) })),
     watch: async (path, onEvent, o) => {
       const watchScope = Effect.runSync(Scope.make())
       await run(

@@ -245,11 +245,28 @@ export interface ZooKeeperClient {
     path: string,
     options?: { readonly recursive?: boolean | undefined }
   ) => Effect.Effect<Stream.Stream<WatchedEvent, ZooKeeperError>, ZooKeeperError, Scope.Scope>
-  /** Removes the watches of a type on the node, on the server and locally; `local` only removes them locally. */
+  /**
+   * Removes the client's one-shot watches of a type on the node, on the server and locally (the
+   * Java client's `removeAllWatches`); `local` only removes them locally. Each removed callback
+   * gets a `DATA_WATCH_REMOVED` (data and exists watches) or `CHILD_WATCH_REMOVED` event.
+   *
+   * With `watch`, only that callback's watches of the type go (the Java client's `removeWatches`
+   * with a watcher), the client's others on the node stay; it fails with NoWatcherError when the
+   * callback has none there (even with `local`). The server keeps one data and one children watch
+   * per session and node, whatever the number of callbacks behind them: it is asked to remove one
+   * only when the callback was the client's last behind it, no read that would set it again is
+   * awaiting its reply and no persistent watch is on the node (ZooKeeper 3.6–3.8 would drop that
+   * too); otherwise the removal is local and the server's watch fires to no one at the next
+   * change. (The Java client never asks the server, only checks that it holds the watch.) A
+   * callback set through a `withChroot` view is removed through that view.
+   *
+   * Persistent watches (`watch`, `addWatch`) have no callback to name: they are removed by ending
+   * their stream or scope.
+   */
   readonly removeWatches: (
     path: string,
     type: WatcherType,
-    options?: { readonly local?: boolean | undefined }
+    options?: { readonly local?: boolean | undefined; readonly watch?: WatchCallback | undefined }
   ) => Effect.Effect<void, ZooKeeperError>
   /** Runs an effect with the client's command retry policy. */
   readonly retry: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, Retry.RetriedError<E>, R>

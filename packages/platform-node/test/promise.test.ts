@@ -120,6 +120,54 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("promise facade", (i
     })
   )
 
+  it.effect("removeWatches with a callback removes that callback's watch only; the server's stays while another callback, or a read setting one, still needs it", () =>
+    Effect.gen(function* () {
+      const cs = yield* hosts
+      yield* Effect.promise(async () => {
+        const zk = await connect({ hosts: cs })
+        try {
+          const base = `/promise-remove-one-${Date.now()}`
+          const path = `${base}/n`
+          await zk.ensurePath(path)
+          const seen: Array<string> = []
+          const a = (e: { readonly type: string }) => void seen.push(`a ${e.type}`)
+          const b = (e: { readonly type: string }) => void seen.push(`b ${e.type}`)
+          const until = async (n: number) => {
+            for (let i = 0; i < 250 && seen.length < n; i++) await new Promise((r) => setTimeout(r, 20))
+            await zk.sync(path)
+            await new Promise((r) => setTimeout(r, 100))
+            return seen.splice(0)
+          }
+          const rejected = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e)
+          // the same functions given to get and exists name the watchers
+          await zk.get(path, { watch: a })
+          await zk.exists(path, { watch: b })
+          await zk.removeWatches(path, "data", { watch: a })
+          expect(await until(1)).toEqual(["a DATA_WATCH_REMOVED"])
+          await zk.set(path, "1")
+          expect(await until(1)).toEqual(["b CHANGED"])
+          expect(await rejected(zk.removeWatches(path, "data", { watch: a }))).toMatchObject({ _tag: "NoWatcherError", path })
+          // b's read is in flight when a's watch is removed: the server's watch is b's now and stays
+          await zk.get(path, { watch: a })
+          const reading = zk.get(path, { watch: b })
+          await zk.removeWatches(path, "data", { watch: a })
+          await reading
+          expect(await until(1)).toEqual(["a DATA_WATCH_REMOVED"])
+          await zk.set(path, "2")
+          expect(await until(1)).toEqual(["b CHANGED"])
+          // the last one: the server's watch goes too
+          await zk.get(path, { watch: b })
+          await zk.removeWatches(path, "data", { watch: b })
+          expect(await until(1)).toEqual(["b DATA_WATCH_REMOVED"])
+          expect(await rejected(zk.removeWatches(path, "data"))).toMatchObject({ _tag: "NoWatcherError" })
+          await zk.delete(base, { recursive: true })
+        } finally {
+          await zk.close()
+        }
+      })
+    })
+  )
+
   it.scoped("without a fiber while cut off: 'fail' rejects at once, 'wait' rejects after requestTimeout or succeeds once back; plain creates too", () =>
     Effect.gen(function* () {
       const proxy = yield* tcpProxy(yield* serverAddress)

@@ -25,7 +25,7 @@ import * as Retry from "../Retry.js"
 import * as Stat from "../Stat.js"
 import type * as MultiRead from "../MultiRead.js"
 import * as Transaction from "../Transaction.js"
-import type { CreateOptions, NodeData, StateListener, WatchCallback, ZooKeeperClient } from "../ZooKeeper.js"
+import type { CreateOptions, NodeData, StateListener, WatchCallback, WatcherType, ZooKeeperClient } from "../ZooKeeper.js"
 import type { Resolved } from "../ZooKeeperConfig.js"
 import { measure, recordOperation } from "../ZooKeeperMetrics.js"
 import {
@@ -53,10 +53,17 @@ const toBytes = (data: Transaction.Bytes | undefined): Uint8Array =>
 const WATCHER_TYPE_PERSISTENT = 4
 const WATCHER_TYPE_PERSISTENT_RECURSIVE = 5
 const NO_NODE = -101
+const NO_WATCHER = -121
 /** ZooKeeper 3.5+'s configuration node (ZooDefs.CONFIG_NODE), outside every chroot. */
 const CONFIG_NODE = "/zookeeper/config"
 /** The kinds a one-shot watcher can be registered under. */
 const ONE_SHOT_KINDS = ["child", "data", "exist"] as const
+/** The local kinds each removeWatches type removes. */
+const REMOVED_KINDS: Readonly<Record<WatcherType, ReadonlyArray<WatchKind>>> = {
+  children: ["child"],
+  data: ["data", "exist"],
+  any: ["data", "exist", "child"]
+}
 
 let nativeTracer: Tracer.Tracer | undefined
 /** Effect's own tracer: the one a fiber has when no tracer layer was provided. */
@@ -660,16 +667,66 @@ const makeOperations = (
       return yield* engine.fourLetterWord(server, word)
     })
 
-  const removeLocal = (serverPath: string, type: "children" | "data" | "any") => {
-    const kinds: ReadonlyArray<WatchKind> =
-      type === "children" ? ["child"] : type === "data" ? ["data", "exist"] : ["data", "exist", "child"]
+  /**
+   * Removes the one-shot watchers of the kinds on the path (only `watcher`, when given) and tells
+   * each so, once per event type: DATA_WATCH_REMOVED for data and exist, CHILD_WATCH_REMOVED for child.
+   */
+  const removeLocal = (serverPath: string, kinds: ReadonlyArray<WatchKind>, watcher?: Watcher) => {
+    const removed = { DATA_WATCH_REMOVED: new Set<Watcher>(), CHILD_WATCH_REMOVED: new Set<Watcher>() }
     for (const kind of kinds) {
+      const into = removed[kind === "child" ? "CHILD_WATCH_REMOVED" : "DATA_WATCH_REMOVED"]
+      if (watcher !== undefined) {
+        if (engine.watches.remove(kind, serverPath, watcher)) into.add(watcher)
+        continue
+      }
       const set = engine.watches.table(kind).get(serverPath)
       if (set === undefined) continue
       engine.watches.table(kind).delete(serverPath)
-      const removedType: EventType = kind === "child" ? "CHILD_WATCH_REMOVED" : "DATA_WATCH_REMOVED"
-      for (const w of set) w(removedType, serverPath)
+      for (const w of set) into.add(w)
     }
+    for (const type of ["CHILD_WATCH_REMOVED", "DATA_WATCH_REMOVED"] as const) {
+      for (const w of removed[type]) w(type, serverPath)
+    }
+  }
+
+  /**
+   * removeWatches of one callback (the Java client's `removeWatches(path, watcher, type, local)`):
+   * NoWatcher unless it has a watch of the kinds there. The server holds one watch per session,
+   * node and table (data: getData and exists; child: getChildren), shared by all our watchers
+   * of it, so it is asked to remove a table's watch only when the callback was our last watcher
+   * feeding it, with no read that would set one awaiting its reply and no persistent watch on the
+   * node (ZooKeeper 3.6–3.8 drop those along with a data or children watch).
+   */
+  const removeOne = (
+    path: string,
+    serverPath: string,
+    kinds: ReadonlyArray<WatchKind>,
+    callback: WatchCallback,
+    local: boolean
+  ): Effect.Effect<void, ZooKeeperError> => {
+    const ctx = { op: "removeWatches", path }
+    const watcher = callbackWatchers.get(callback)
+    const holds = (kind: WatchKind) => watcher !== undefined && engine.watches.table(kind).get(serverPath)?.has(watcher) === true
+    const held = kinds.filter(holds)
+    if (watcher === undefined || held.length === 0) return Effect.fail(fromCode(NO_WATCHER, ctx))
+    const removeHere = Effect.sync(() => removeLocal(serverPath, kinds, watcher))
+    if (local) return removeHere
+    const lastOf = (table: ReadonlyArray<WatchKind>) => {
+      if (!held.some((k) => table.includes(k))) return false
+      for (const kind of table) {
+        const set = engine.watches.table(kind).get(serverPath)
+        if (set !== undefined && (set.size > 1 || !set.has(watcher))) return false
+      }
+      return (
+        !engine.watches.has(["persistent", "persistentRecursive"], serverPath) &&
+        !engine.watchAwaited(serverPath, [...table, "persistent", "persistentRecursive"])
+      )
+    }
+    const data = lastOf(["data", "exist"])
+    const child = lastOf(["child"])
+    if (!data && !child) return removeHere
+    const type = data && child ? R.WatcherType.Any : data ? R.WatcherType.Data : R.WatcherType.Children
+    return Effect.zipRight(engine.request("removeWatches", { path: serverPath, type }, ctx), removeHere)
   }
 
   /** Registers a persistent watch for the scope's lifetime; resolves once the server has it. */
@@ -1021,11 +1078,13 @@ const makeOperations = (
           const bad = checkPath(path, "removeWatches")
           if (bad !== undefined) return Effect.fail(bad)
           const serverPath = chroot.prefix(path)
-          if (options.local === true) return Effect.sync(() => removeLocal(serverPath, type))
+          const kinds = REMOVED_KINDS[type]
+          if (options.watch !== undefined) return removeOne(path, serverPath, kinds, options.watch, options.local === true)
+          if (options.local === true) return Effect.sync(() => removeLocal(serverPath, kinds))
           const code = type === "children" ? R.WatcherType.Children : type === "data" ? R.WatcherType.Data : R.WatcherType.Any
           return Effect.zipRight(
             engine.request("removeWatches", { path: serverPath, type: code }, { op: "removeWatches", path }),
-            Effect.sync(() => removeLocal(serverPath, type))
+            Effect.sync(() => removeLocal(serverPath, kinds))
           )
         })
       ),

@@ -57,6 +57,8 @@ interface Pending {
   onReply(err: number, bytes: Uint8Array, offset: number, end: number): void
   /** Called when the request can no longer be answered. */
   onFail(error: ZooKeeperError): void
+  /** The watcher its reply registers, if any. */
+  readonly watch?: WatchRequest | undefined
 }
 
 /**
@@ -74,7 +76,7 @@ class RequestPending<K extends R.OpName, A> implements Pending {
     private readonly op: K,
     private readonly body: R.Requests[K],
     private readonly ctx: ErrorContext,
-    private readonly watch: WatchRequest | undefined,
+    readonly watch: WatchRequest | undefined,
     private readonly map: (response: R.Responses[K]) => A,
     /** Effect.async's resume, or `sendNow`'s callback: always given an Exit. */
     private readonly resume: (exit: Exit.Exit<A, ZooKeeperError>) => void,
@@ -362,6 +364,15 @@ class Conn {
     return this.inflight.length - this.head
   }
 
+  /** Whether a request in flight will register a watcher that `test` accepts. */
+  someWatchInFlight(test: (watch: WatchRequest) => boolean): boolean {
+    for (let i = this.head; i < this.inflight.length; i++) {
+      const p = this.inflight[i]
+      if (p !== undefined && !p.done && p.watch !== undefined && test(p.watch)) return true
+    }
+    return false
+  }
+
   abort(error: ProtocolError | SocketError): void {
     this.teardown(error)
     this.socket?.close()
@@ -608,6 +619,24 @@ export class Engine {
       this.waiting.splice(i, 1)
       pending.onFail(new ConnectionLossError(c.ctx))
     }, this.config.requestTimeoutMillis)
+  }
+
+  /**
+   * Whether a request whose reply will register a watcher on `serverPath`, under one of `kinds`
+   * (the kind a success registers; an exists on a missing node counts as "data"), is in flight
+   * or waiting for a connection: the server will have set that watch when it reads a request
+   * sent now.
+   */
+  watchAwaited(serverPath: string, kinds: ReadonlyArray<WatchKind>): boolean {
+    const awaited = (w: WatchRequest) => {
+      if (w.serverPath !== serverPath) return false
+      const kind = w.kindFor(0)
+      return kind !== undefined && kinds.includes(kind)
+    }
+    return (
+      this.conn?.someWatchInFlight(awaited) === true ||
+      this.waiting.some((p) => !p.done && p.watch !== undefined && awaited(p.watch))
+    )
   }
 
   /** Adds a credential, sends it now when connected, and replays it after reconnects. */

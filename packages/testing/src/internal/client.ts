@@ -48,6 +48,13 @@ type WatchedEvent = ClientState.WatchedEvent
 type ACL = Acl.ACL
 
 const NO_NODE = -101
+const NO_WATCHER = -121
+/** The local kinds each removeWatches type removes. */
+const REMOVED_KINDS: Readonly<Record<ZooKeeper.WatcherType, ReadonlyArray<WatchKind>>> = {
+  children: ["child"],
+  data: ["data", "exist"],
+  any: ["data", "exist", "child"]
+}
 
 const toEffect = (result: Effect.Effect<void, unknown> | void): Effect.Effect<void, unknown> =>
   Effect.isEffect(result) ? result : Effect.void
@@ -269,15 +276,59 @@ const operations = (
       return Effect.succeed(engine.server.command(word))
     })
 
-  const removeLocal = (serverPath: string, type: ZooKeeper.WatcherType) => {
-    const kinds: ReadonlyArray<WatchKind> =
-      type === "children" ? ["child"] : type === "data" ? ["data", "exist"] : ["data", "exist", "child"]
+  /** Removes the one-shot watchers of the kinds on the path (only `watcher`, when given), telling each once per event type, as the real client. */
+  const removeLocal = (serverPath: string, kinds: ReadonlyArray<WatchKind>, watcher?: Watcher) => {
+    const removed = { DATA_WATCH_REMOVED: new Set<Watcher>(), CHILD_WATCH_REMOVED: new Set<Watcher>() }
     for (const kind of kinds) {
+      const into = removed[kind === "child" ? "CHILD_WATCH_REMOVED" : "DATA_WATCH_REMOVED"]
+      if (watcher !== undefined) {
+        if (engine.registry.remove(kind, serverPath, watcher)) into.add(watcher)
+        continue
+      }
       const set = engine.registry.table(kind).get(serverPath)
       if (set === undefined) continue
       engine.registry.table(kind).delete(serverPath)
-      for (const w of set) w(kind === "child" ? "CHILD_WATCH_REMOVED" : "DATA_WATCH_REMOVED", serverPath)
+      for (const w of set) into.add(w)
     }
+    for (const type of ["CHILD_WATCH_REMOVED", "DATA_WATCH_REMOVED"] as const) {
+      for (const w of removed[type]) w(type, serverPath)
+    }
+  }
+
+  /**
+   * removeWatches of one callback, as the real client: NoWatcher unless it has a watch of the
+   * kinds there; the server is asked to remove a table's watch (data: getData and exists; child:
+   * getChildren) only when the callback was our last watcher feeding it and no persistent watch
+   * is on the node (ZooKeeper 3.8 drops those with it). A connected request is answered at once
+   * here, so no read that sets a watch awaits its reply (those waiting for a connection are not
+   * looked at).
+   */
+  const removeOne = (
+    path: string,
+    serverPath: string,
+    kinds: ReadonlyArray<WatchKind>,
+    callback: ZooKeeper.WatchCallback,
+    local: boolean
+  ): Effect.Effect<void, Error> => {
+    const ctx = { op: "removeWatches", path }
+    const watcher = callbackWatchers.get(callback)
+    const held = kinds.filter((kind) => watcher !== undefined && engine.registry.table(kind).get(serverPath)?.has(watcher) === true)
+    if (watcher === undefined || held.length === 0) return Effect.fail(ZooKeeperError.fromCode(NO_WATCHER, ctx))
+    const removeHere = Effect.sync(() => removeLocal(serverPath, kinds, watcher))
+    if (local) return removeHere
+    const lastOf = (table: ReadonlyArray<WatchKind>) => {
+      if (!held.some((k) => table.includes(k))) return false
+      for (const kind of table) {
+        const set = engine.registry.table(kind).get(serverPath)
+        if (set !== undefined && (set.size > 1 || !set.has(watcher))) return false
+      }
+      return !engine.registry.has(["persistent", "persistentRecursive"], serverPath)
+    }
+    const data = lastOf(["data", "exist"])
+    const child = lastOf(["child"])
+    if (!data && !child) return removeHere
+    const type = data && child ? "any" : data ? "data" : "children"
+    return Effect.zipRight(engine.request("removeWatches", { path: serverPath, type }, ctx), removeHere)
   }
 
   /** A persistent watch for the scope's lifetime, as the real client keeps it (ZooKeeper 3.8 rules for its removal). */
@@ -542,10 +593,12 @@ const operations = (
     removeWatches: (path, type, options = {}) =>
       withPath("removeWatches", path, () => {
         const serverPath = chroot.prefix(path)
-        if (options.local === true) return Effect.sync(() => removeLocal(serverPath, type))
+        const kinds = REMOVED_KINDS[type]
+        if (options.watch !== undefined) return removeOne(path, serverPath, kinds, options.watch, options.local === true)
+        if (options.local === true) return Effect.sync(() => removeLocal(serverPath, kinds))
         return Effect.zipRight(
           engine.request("removeWatches", { path: serverPath, type }, { op: "removeWatches", path }),
-          Effect.sync(() => removeLocal(serverPath, type))
+          Effect.sync(() => removeLocal(serverPath, kinds))
         )
       }),
     retry: (effect) => Retry.retry(effect, config.commandRetry),

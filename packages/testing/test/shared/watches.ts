@@ -2,6 +2,7 @@
  * Watches (once packages/platform-node/test/watches.test.ts, now only here): the same assertions against
  * whatever the harness gives.
  */
+import type { ZooKeeper } from "@effect-zk/core"
 import { Chunk, Deferred, Effect, Fiber, Option, Queue, Stream } from "effect"
 import { expect } from "vitest"
 import { type Harness, type It, recorder, test } from "./harness.js"
@@ -167,6 +168,98 @@ export const watches = <R>(it: It<R>, h: Harness<R>): void => {
       expect(yield* rec.size).toBe(0)
       const none = yield* Effect.flip(zk.removeWatches("/rm", "children"))
       expect(none._tag).toBe("NoWatcherError")
+    })
+  )
+
+  // Whether the server holds a watch of the session on a node is told by removeWatches without a
+  // callback: NoWatcher when it holds none (one found is removed, on both ends).
+  const serverHolds = (zk: ZooKeeper.ZooKeeperClient, path: string, type: "data" | "children") =>
+    zk.removeWatches(path, type).pipe(
+      Effect.as(true),
+      Effect.catchTag("NoWatcherError", () => Effect.succeed(false))
+    )
+
+  test(it, h, "removeWatches with a callback removes its data watch only; the server is asked only for the last one", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const a = yield* recorder
+      const b = yield* recorder
+      yield* zk.create("/one", { data: "0" })
+      yield* zk.get("/one", { watch: a.callback })
+      yield* zk.exists("/one", { watch: b.callback })
+      yield* zk.removeWatches("/one", "data", { watch: a.callback })
+      expect(yield* a.next).toMatchObject({ type: "DATA_WATCH_REMOVED", path: "/one" })
+      // b's watch is still on the server (asking it to remove its one watch would silence b)
+      yield* zk.set("/one", "1")
+      expect(yield* b.next).toMatchObject({ type: "CHANGED", path: "/one" })
+      yield* zk.sync("/one")
+      yield* Effect.sleep("200 millis")
+      expect(yield* a.size).toBe(0)
+      // a callback without such a watch there: NoWatcher, local or not, and b's watch stays
+      yield* zk.get("/one", { watch: b.callback })
+      expect((yield* Effect.flip(zk.removeWatches("/one", "data", { watch: a.callback })))._tag).toBe("NoWatcherError")
+      expect((yield* Effect.flip(zk.removeWatches("/one", "any", { watch: a.callback, local: true })))._tag).toBe(
+        "NoWatcherError"
+      )
+      expect((yield* Effect.flip(zk.removeWatches("/one", "children", { watch: b.callback })))._tag).toBe("NoWatcherError")
+      expect((yield* Effect.flip(zk.removeWatches("/nowhere", "data", { watch: b.callback })))._tag).toBe("NoWatcherError")
+      // the last one: the server's watch goes too
+      yield* zk.removeWatches("/one", "data", { watch: b.callback })
+      expect(yield* b.next).toMatchObject({ type: "DATA_WATCH_REMOVED", path: "/one" })
+      expect(yield* serverHolds(zk, "/one", "data")).toBe(false)
+      // the last one with `local`: the server keeps its watch
+      yield* zk.get("/one", { watch: a.callback })
+      yield* zk.removeWatches("/one", "data", { watch: a.callback, local: true })
+      expect(yield* a.next).toMatchObject({ type: "DATA_WATCH_REMOVED", path: "/one" })
+      expect(yield* serverHolds(zk, "/one", "data")).toBe(true)
+      yield* zk.set("/one", "2")
+      yield* zk.sync("/one")
+      yield* Effect.sleep("200 millis")
+      expect([yield* a.size, yield* b.size]).toEqual([0, 0])
+    })
+  )
+
+  test(it, h, "removeWatches with a callback: children and any, each removal told once, the server asked per kind", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const a = yield* recorder
+      const b = yield* recorder
+      yield* zk.create("/kids")
+      yield* zk.getChildren("/kids", { watch: a.callback })
+      yield* zk.getChildren("/kids", { watch: b.callback })
+      yield* zk.get("/kids", { watch: a.callback })
+      // "any": a's children and data watches both go; a was the last data watcher, b still has children
+      yield* zk.removeWatches("/kids", "any", { watch: a.callback })
+      const removed = [yield* a.next, yield* a.next]
+      expect(removed.map((e) => `${e.type} ${e.path}`).sort()).toEqual(["CHILD_WATCH_REMOVED /kids", "DATA_WATCH_REMOVED /kids"])
+      expect(yield* serverHolds(zk, "/kids", "data")).toBe(false)
+      yield* zk.create("/kids/x")
+      expect(yield* b.next).toMatchObject({ type: "CHILD", path: "/kids" })
+      yield* zk.sync("/kids")
+      yield* Effect.sleep("200 millis")
+      expect(yield* a.size).toBe(0)
+      // the last children watcher: the server's children watch goes with it
+      yield* zk.getChildren("/kids", { watch: b.callback })
+      yield* zk.removeWatches("/kids", "children", { watch: b.callback })
+      expect(yield* b.next).toMatchObject({ type: "CHILD_WATCH_REMOVED", path: "/kids" })
+      expect(yield* serverHolds(zk, "/kids", "children")).toBe(false)
+    })
+  )
+
+  test(it, h, "removeWatches with a callback leaves the server's watch when a persistent watch is on the node", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      const a = yield* recorder
+      yield* zk.create("/pw")
+      yield* zk.get("/pw", { watch: a.callback })
+      const stream = yield* zk.addWatch("/pw")
+      const events = yield* Effect.fork(stream.pipe(Stream.take(1), Stream.runCollect, Effect.timeout("10 seconds")))
+      // ZooKeeper 3.8 would drop the persistent watch with a data watch removed on the server
+      yield* zk.removeWatches("/pw", "data", { watch: a.callback })
+      expect(yield* a.next).toMatchObject({ type: "DATA_WATCH_REMOVED", path: "/pw" })
+      yield* zk.set("/pw", "1")
+      expect(Chunk.toReadonlyArray(yield* Fiber.join(events)).map((e) => `${e.type} ${e.path}`)).toEqual(["CHANGED /pw"])
+      expect(yield* a.size).toBe(0)
     })
   )
 
