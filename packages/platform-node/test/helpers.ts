@@ -1,7 +1,7 @@
-import { ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
+import { Handler, ZooKeeper, type ZooKeeperConfig } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { TcpProxy, TestCluster } from "@effect-zk/test-cluster"
-import { Effect, type Scope } from "effect"
+import { Effect, Layer, type Scope } from "effect"
 
 let counter = 0
 
@@ -39,3 +39,33 @@ export const tcpProxy = TcpProxy.make
 
 /** The server's first client address. */
 export const serverAddress = Effect.flatMap(TestCluster.TestCluster, (cluster) => cluster.clientAddress(1))
+
+/**
+ * Node's handler, counting the pauses the client asks its sockets for (read coalescing); a
+ * socket that cannot pause is left as it is, so nothing is counted for it.
+ */
+export const countingPauses = () => {
+  const pauses: Array<number> = []
+  const layer = Layer.effect(
+    Handler.ZooKeeperHandler,
+    Effect.map(Handler.ZooKeeperHandler, (handler) => ({
+      ...handler,
+      connector: {
+        connect: (options: Handler.ConnectOptions, handlers: Handler.SocketHandlers) =>
+          Effect.map(handler.connector.connect(options, handlers), (socket) => {
+            const pause = socket.pauseReading
+            return pause === undefined
+              ? socket
+              : {
+                  ...socket,
+                  pauseReading: (millis: number) => {
+                    pauses.push(millis)
+                    pause(millis)
+                  }
+                }
+          })
+      }
+    }))
+  ).pipe(Layer.provide(NodeZooKeeper.layer))
+  return { pauses, layer }
+}

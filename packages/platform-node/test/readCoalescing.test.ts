@@ -1,39 +1,16 @@
-import { Handler, ZooKeeper, ZooKeeperConfig } from "@effect-zk/core"
-import { NodeZooKeeper } from "@effect-zk/platform-node"
+import { ZooKeeper, ZooKeeperConfig } from "@effect-zk/core"
 import { layer } from "@effect/vitest"
 import { TestCluster } from "@effect-zk/test-cluster"
-import { Chunk, Effect, Fiber, Layer, Option, Stream } from "effect"
+import { Chunk, Effect, Fiber, Option, Stream } from "effect"
 import { expect } from "vitest"
-import { hosts } from "./helpers.js"
-
-/** Node's handler, counting the pauses the client asks its sockets for. */
-const counting = () => {
-  const pauses: Array<number> = []
-  const layer = Layer.effect(
-    Handler.ZooKeeperHandler,
-    Effect.map(Handler.ZooKeeperHandler, (handler) => ({
-      ...handler,
-      connector: {
-        connect: (options: Handler.ConnectOptions, handlers: Handler.SocketHandlers) =>
-          Effect.map(handler.connector.connect(options, handlers), (socket) => ({
-            ...socket,
-            pauseReading: (millis: number) => {
-              pauses.push(millis)
-              socket.pauseReading?.(millis)
-            }
-          }))
-      }
-    }))
-  ).pipe(Layer.provide(NodeZooKeeper.layer))
-  return { pauses, layer }
-}
+import { countingPauses, hosts } from "./helpers.js"
 
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff)
 
 layer(TestCluster.layer({}), { excludeTestServices: true })("read coalescing", (it) => {
   it.scoped("2,000 pipelined reads each get their own reply while reading pauses; sequential reads never pause", () =>
     Effect.gen(function* () {
-      const { pauses, layer } = counting()
+      const { pauses, layer } = countingPauses()
       const zk = yield* ZooKeeper.make({ hosts: yield* hosts, readCoalescing: { minInFlight: 32, pause: "2 millis" } }).pipe(
         Effect.provide(layer)
       )
@@ -68,7 +45,7 @@ layer(TestCluster.layer({}), { excludeTestServices: true })("read coalescing", (
 
   it.scoped("readCoalescing: false: no pause however many requests are in flight", () =>
     Effect.gen(function* () {
-      const { pauses, layer } = counting()
+      const { pauses, layer } = countingPauses()
       const zk = yield* ZooKeeper.make({ hosts: yield* hosts, readCoalescing: false }).pipe(Effect.provide(layer))
       yield* Effect.forEach(Array.from({ length: 1000 }, (_, i) => i), () => zk.exists("/"), {
         concurrency: "unbounded",

@@ -7,7 +7,7 @@ import { TestCluster, TlsMaterial } from "@effect-zk/test-cluster"
 import { layer } from "@effect/vitest"
 import { Cause, ConfigProvider, Effect, Exit, Layer, Logger, LogLevel, Option, Redacted, type Scope, Stream, Tracer } from "effect"
 import { expect } from "vitest"
-import { bytes, client, hosts, text } from "./helpers.js"
+import { bytes, client, countingPauses, hosts, text } from "./helpers.js"
 
 const SASL_USER = "bob"
 const SASL_PASSWORD = "sasl-pw-7f3a9c"
@@ -179,28 +179,7 @@ layer(TestCluster.layer({ sasl: { users: { [SASL_USER]: SASL_PASSWORD } }, tls: 
     it.scoped("TLS: read coalescing pauses the secure socket too; 2,000 pipelined reads each get their own reply", () =>
       Effect.gen(function* () {
         const tls = yield* tlsOf
-        const pauses: Array<number> = []
-        const counting = Layer.effect(
-          Handler.ZooKeeperHandler,
-          Effect.map(Handler.ZooKeeperHandler, (handler) => ({
-            ...handler,
-            connector: {
-              connect: (options: Handler.ConnectOptions, handlers: Handler.SocketHandlers) =>
-                Effect.map(handler.connector.connect(options, handlers), (socket) => {
-                  const pause = socket.pauseReading
-                  return pause === undefined
-                    ? socket
-                    : {
-                        ...socket,
-                        pauseReading: (millis: number) => {
-                          pauses.push(millis)
-                          pause(millis)
-                        }
-                      }
-                })
-            }
-          }))
-        ).pipe(Layer.provide(NodeZooKeeper.layer))
+        const { pauses, layer: counting } = countingPauses()
         const secure = yield* Effect.flatMap(TestCluster.TestCluster, (c) => c.secureConnectString())
         const chroot = chrootName()
         yield* Effect.scoped(Effect.flatMap(ZooKeeper.make({ hosts: yield* hosts }), (root) => root.ensurePath(chroot))).pipe(
