@@ -248,7 +248,10 @@ export interface ZooKeeperClient {
   /**
    * Removes the client's one-shot watches of a type on the node, on the server and locally (the
    * Java client's `removeAllWatches`); `local` only removes them locally. Each removed callback
-   * gets a `DATA_WATCH_REMOVED` (data and exists watches) or `CHILD_WATCH_REMOVED` event.
+   * gets a `DATA_WATCH_REMOVED` (data and exists watches) or `CHILD_WATCH_REMOVED` event. While a
+   * persistent watch is on the node the removal is local too (ZooKeeper 3.6–3.8 would drop the
+   * persistent watch along with the type's), and it fails with NoWatcherError when the client has
+   * no one-shot watch of the type there. On a closed client every form fails with ClientClosedError.
    *
    * With `watch`, only that callback's watches of the type go (the Java client's `removeWatches`
    * with a watcher), the client's others on the node stay; it fails with NoWatcherError when the

@@ -58,6 +58,8 @@ const NO_WATCHER = -121
 const CONFIG_NODE = "/zookeeper/config"
 /** The kinds a one-shot watcher can be registered under. */
 const ONE_SHOT_KINDS = ["child", "data", "exist"] as const
+/** The kinds of persistent watches. */
+const PERSISTENT_KINDS: ReadonlyArray<WatchKind> = ["persistent", "persistentRecursive"]
 /** The local kinds each removeWatches type removes. */
 const REMOVED_KINDS: Readonly<Record<WatcherType, ReadonlyArray<WatchKind>>> = {
   children: ["child"],
@@ -718,8 +720,8 @@ const makeOperations = (
         if (set !== undefined && (set.size > 1 || !set.has(watcher))) return false
       }
       return (
-        !engine.watches.has(["persistent", "persistentRecursive"], serverPath) &&
-        !engine.watchAwaited(serverPath, [...table, "persistent", "persistentRecursive"])
+        !engine.watches.has(PERSISTENT_KINDS, serverPath) &&
+        !engine.watchAwaited(serverPath, [...table, ...PERSISTENT_KINDS])
       )
     }
     const data = lastOf(["data", "exist"])
@@ -1077,10 +1079,23 @@ const makeOperations = (
         Effect.suspend(() => {
           const bad = checkPath(path, "removeWatches")
           if (bad !== undefined) return Effect.fail(bad)
+          // a closed client has dropped its watches: say why there are none
+          if (engine.closing) return Effect.fail(new ClientClosedError({ op: "removeWatches", path }))
           const serverPath = chroot.prefix(path)
           const kinds = REMOVED_KINDS[type]
           if (options.watch !== undefined) return removeOne(path, serverPath, kinds, options.watch, options.local === true)
           if (options.local === true) return Effect.sync(() => removeLocal(serverPath, kinds))
+          if (
+            engine.watches.has(PERSISTENT_KINDS, serverPath) ||
+            engine.watchAwaited(serverPath, PERSISTENT_KINDS)
+          ) {
+            // ZooKeeper 3.6-3.8 would drop the persistent watch along with the type's: ours go
+            // here only, and the server's fires to no one at the next change.
+            if (!engine.watches.has(kinds, serverPath)) {
+              return Effect.fail(fromCode(NO_WATCHER, { op: "removeWatches", path }))
+            }
+            return Effect.sync(() => removeLocal(serverPath, kinds))
+          }
           const code = type === "children" ? R.WatcherType.Children : type === "data" ? R.WatcherType.Data : R.WatcherType.Any
           return Effect.zipRight(
             engine.request("removeWatches", { path: serverPath, type: code }, { op: "removeWatches", path }),

@@ -592,10 +592,18 @@ const operations = (
       ),
     removeWatches: (path, type, options = {}) =>
       withPath("removeWatches", path, () => {
+        if (engine.closing) return Effect.fail(new ZooKeeperError.ClientClosedError({ op: "removeWatches", path }))
         const serverPath = chroot.prefix(path)
         const kinds = REMOVED_KINDS[type]
         if (options.watch !== undefined) return removeOne(path, serverPath, kinds, options.watch, options.local === true)
         if (options.local === true) return Effect.sync(() => removeLocal(serverPath, kinds))
+        if (engine.registry.has(["persistent", "persistentRecursive"], serverPath)) {
+          // as the real client: ZooKeeper 3.8 would drop the persistent watch too, so ours go here only
+          if (!engine.registry.has(kinds, serverPath)) {
+            return Effect.fail(ZooKeeperError.fromCode(NO_WATCHER, { op: "removeWatches", path }))
+          }
+          return Effect.sync(() => removeLocal(serverPath, kinds))
+        }
         return Effect.zipRight(
           engine.request("removeWatches", { path: serverPath, type }, { op: "removeWatches", path }),
           Effect.sync(() => removeLocal(serverPath, kinds))

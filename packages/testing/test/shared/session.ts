@@ -271,8 +271,14 @@ export const session = <R>(it: It<R>, h: Harness<R>): void => {
       const zk = yield* h.client()
       yield* zk.create("/w")
       const watched = yield* zk.getAndWatch("/w")
+      const callback = () => {}
+      yield* zk.exists("/w", { watch: callback })
       const stream = yield* Effect.fork(Stream.runDrain(yield* zk.addWatch("/w")))
       yield* zk.close
+      // every form of removeWatches says why there is nothing left to remove
+      for (const options of [{}, { local: true }, { watch: callback }]) {
+        expect((yield* Effect.flip(zk.removeWatches("/w", "data", options)))._tag).toBe("ClientClosedError")
+      }
       const lost = yield* Effect.flip(watched.event)
       expect(lost._tag).toBe("ClientClosedError")
       const ended = yield* Fiber.await(stream)
