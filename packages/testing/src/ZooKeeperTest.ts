@@ -136,7 +136,8 @@ export interface NodeSnapshot {
 }
 
 /**
- * One watch the server holds for a session's connection (`wchp`/`wchc` as data).
+ * One watch the server holds for a session's connection: `wchp`/`wchc` as data, and the children
+ * watches they leave out (ZooKeeper 3.8 lists its data table only).
  *
  * @since 0.1.0
  * @category models

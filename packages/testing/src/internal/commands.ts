@@ -31,10 +31,11 @@ const clientLines = (server: Server): string =>
     .map((s, i) => ` /${server.config.clientAddress}:${40000 + i}[1](queued=0,recved=0,sent=0,sid=${hex(s.id)})\n`)
     .join("")
 
+/** The data table's watches by path (3.8's wchs/wchp/wchc dump that table only: no children watches). */
 const byPath = (server: Server): Map<string, Set<bigint>> => {
   const map = new Map<string, Set<bigint>>()
   for (const entry of server.watches.entries()) {
-    if (!(entry.connection instanceof Conn)) continue
+    if (entry.table !== "data" || !(entry.connection instanceof Conn)) continue
     const set = map.get(entry.path) ?? new Set<bigint>()
     set.add(entry.connection.session.id)
     map.set(entry.path, set)

@@ -377,6 +377,33 @@ export const fidelity = <R>(it: It<R>, h: Harness<R>): void => {
     })
   )
 
+  test(it, h, "wchp and wchc list the data table's watches (exists, getData, persistent, recursive), not children watches", () =>
+    Effect.gen(function* () {
+      const zk = yield* h.client()
+      for (const path of ["/d", "/c", "/p", "/r"]) yield* zk.create(path)
+      yield* zk.get("/d", { watch: () => {} })
+      yield* zk.exists("/e", { watch: () => {} })
+      yield* zk.getChildren("/c", { watch: () => {} })
+      yield* zk.addWatch("/p")
+      yield* zk.addWatch("/r", { recursive: true })
+      const chroot = zk.chroot ?? ""
+      const ours = (lines: ReadonlyArray<string>) =>
+        lines
+          .map((line) => line.trim())
+          .filter((line) => line.startsWith(`${chroot}/`))
+          .map((line) => line.slice(chroot.length))
+          .sort()
+      expect(ours((yield* zk.command("wchp")).split("\n"))).toEqual(["/d", "/e", "/p", "/r"])
+      const id = Option.getOrThrow(yield* zk.clientId).sessionId
+      const wchc = (yield* zk.command("wchc")).split("\n")
+      const start = wchc.indexOf(`0x${id.toString(16)}`)
+      expect(start).toBeGreaterThanOrEqual(0)
+      const end = wchc.findIndex((line, i) => i > start && !line.startsWith("\t"))
+      expect(ours(wchc.slice(start + 1, end))).toEqual(["/d", "/e", "/p", "/r"])
+      expect(yield* zk.command("wchs")).toMatch(/^\d+ connections watching \d+ paths\nTotal watches:\d+\n$/)
+    })
+  )
+
   test(it, h, "ZooKeeper 3.8: a persistent watch whose stream ends stays on the server while a one-shot watch on the node remains", () =>
     Effect.gen(function* () {
       const zk = yield* h.client()
