@@ -14,6 +14,7 @@
 //   BENCH_ZOOKEEPER_C=0     skip the C binding (it is installed and compiled on first use)
 //   BENCH_METRICS=1         effect-zk clients record ZooKeeperMetrics (metrics: true)
 //   ZK_HOSTS=host:port      use that server instead of starting one through test-cluster
+//   BENCH_PIN=0             do not pin the server and the workers to CPUs of their own (see `pinning`)
 // Node workers are bundled once with esbuild (plain `node` starts in a fraction of tsx's time,
 // and every Node client then runs the same way, with the same loader and RSS baseline).
 import { execFile } from "node:child_process"
@@ -24,7 +25,7 @@ import { fileURLToPath } from "node:url"
 import { ZooKeeper } from "@effect-zk/core"
 import { NodeZooKeeper } from "@effect-zk/platform-node"
 import { TestCluster } from "@effect-zk/test-cluster"
-import { Effect } from "effect"
+import { Effect, Option } from "effect"
 import { build } from "esbuild"
 import { bytes, defaultParams, type Params, pathsOf, type Result, SMALL_SIZE, type WorkloadName, workloads } from "./clients/shared.js"
 import { writeResultsPart } from "./results.js"
@@ -56,6 +57,39 @@ const params: Params = quick
     ) as unknown as Params)
   : defaultParams
 const fullRun = !quick && onlyClients === undefined && onlyWorkloads === undefined && rounds >= 3
+
+// ---------------------------------------------------------------------------------------------
+// CPUs: the server on one, the client under test on another
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Where the processes run. With two cores or more, Linux's `taskset` and a server the bench
+ * started, the server's JVM (every thread) is pinned to CPU 0 and each worker to CPU 1: client
+ * and server each have a core of their own, as they have machines of their own in production.
+ * Left to the scheduler, they share both cores, and which thread lands where decides more than
+ * the client does: a client that sleeps (read coalescing) or wakes often changes how fast the
+ * server beside it answers (bench/RESULTS.md, "Eighth pass"). Every client is measured the same
+ * way; a client with threads of its own (the C binding, kazoo) runs them on its one core.
+ */
+type Pinning = { readonly server: number; readonly worker: number } | { readonly none: string }
+
+const pinning = async (serverPid: number | undefined): Promise<Pinning> => {
+  if (process.env.BENCH_PIN === "0") return { none: "BENCH_PIN=0" }
+  if (process.platform !== "linux") return { none: `taskset is Linux's (this is ${process.platform})` }
+  if (os.availableParallelism() < 2) return { none: "one CPU only" }
+  if (serverPid === undefined) return { none: "the server was not started by the bench (ZK_HOSTS)" }
+  const pinned = await run({ command: "taskset", args: ["-a", "-p", "-c", "0", String(serverPid)] }, {}, 10_000)
+  if (pinned.code !== 0) return { none: `taskset failed (exit ${pinned.code}): ${pinned.stderr.trim().slice(0, 200)}` }
+  return { server: 0, worker: 1 }
+}
+
+const pinned = (cmd: Command, pin: Pinning): Command =>
+  "none" in pin ? cmd : { command: "taskset", args: ["-c", String(pin.worker), cmd.command, ...cmd.args] }
+
+const describePinning = (pin: Pinning): string =>
+  "none" in pin
+    ? `not pinned to CPUs (${pin.none})`
+    : `server pinned to CPU ${pin.server} and each worker to CPU ${pin.worker} (taskset)`
 
 // ---------------------------------------------------------------------------------------------
 // Clients
@@ -349,7 +383,7 @@ const removeFixtures = (hosts: string, base: string) =>
     Effect.ignore
   )
 
-const measure = (hosts: string, clients: ReadonlyArray<Client>, base: string, cDir: string | undefined) =>
+const measure = (hosts: string, clients: ReadonlyArray<Client>, base: string, cDir: string | undefined, pin: Pinning) =>
   Effect.promise(async () => {
     const outcomes: Outcomes = new Map()
     const chosen = workloads.filter((w) => onlyWorkloads === undefined || onlyWorkloads.includes(w))
@@ -371,7 +405,7 @@ const measure = (hosts: string, clients: ReadonlyArray<Client>, base: string, cD
             BENCH_SCRATCH: `${base}/s-${client.id}-${workload}-${round}`,
             ...(cDir === undefined ? {} : { BENCH_ZOOKEEPER_C_DIR: join(cDir, "node_modules", "zookeeper") })
           }
-          const done = await run(cmd, env, PROCESS_TIMEOUT_MILLIS)
+          const done = await run(pinned(cmd, pin), env, PROCESS_TIMEOUT_MILLIS)
           const line = done.stdout.split("\n").find((l) => l.startsWith("RESULT "))
           if (done.code !== 0 || line === undefined) {
             const why = `exit ${done.code}: ${(done.stderr || done.stdout).trim().split("\n").slice(-3).join(" | ").slice(0, 300)}`
@@ -400,8 +434,10 @@ const serverJvmFlags = ["-Xmx512m", "-Xms256m", "-XX:+UseSerialGC", "-XX:-UsePer
 const program = Effect.gen(function* () {
   const startedAt = new Date()
   const given = process.env.ZK_HOSTS
-  const hosts =
-    given !== undefined && given !== "" ? given : yield* Effect.flatMap(TestCluster.make({ jvmFlags: serverJvmFlags }), (c) => c.connectString())
+  const cluster = given !== undefined && given !== "" ? undefined : yield* TestCluster.make({ jvmFlags: serverJvmFlags })
+  const hosts = cluster === undefined ? given! : yield* cluster.connectString()
+  const serverPid = cluster === undefined ? undefined : Option.getOrUndefined((yield* cluster.members)[0]!.pid)
+  const pin = yield* Effect.promise(() => pinning(serverPid))
   const [bundles, cBinding] = yield* Effect.promise(() => Promise.all([bundleWorkers(), zookeeperC()]))
   const clients = makeClients(bundles, cBinding).filter(
     (c) => onlyClients === undefined || onlyClients.some((o) => c.id.includes(o))
@@ -415,13 +451,13 @@ const program = Effect.gen(function* () {
     )
   ).stdout.trim()
   console.log(
-    `effect-zk vs other clients on ZooKeeper ${serverVersion} at ${hosts}; ${rounds} rounds, node ${process.version}, ${os.cpus().length} cores`
+    `effect-zk vs other clients on ZooKeeper ${serverVersion} at ${hosts}; ${rounds} rounds, node ${process.version}, ${os.cpus().length} cores; ${describePinning(pin)}`
   )
   for (const c of clients) {
     const why = workloads.map((w) => c.command(w)).find((x): x is { readonly unavailable: string } => "unavailable" in x && !x.unavailable.startsWith("n/a") && !x.unavailable.includes("lock"))
     if (why !== undefined) console.log(`  ${c.label}: unavailable: ${why.unavailable}`)
   }
-  const outcomes = yield* measure(hosts, clients, base, typeof cBinding === "string" ? cBinding : undefined).pipe(
+  const outcomes = yield* measure(hosts, clients, base, typeof cBinding === "string" ? cBinding : undefined, pin).pipe(
     Effect.ensuring(removeFixtures(hosts, base))
   )
   const load1 = os.loadavg()
@@ -439,6 +475,7 @@ const program = Effect.gen(function* () {
     const machine = [
       `- Machine: ${os.cpus().length} cores, ${cpuModel()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
       `- Node ${process.version}; Python ${kazooVersion.split(" ")[1] ?? "?"} with kazoo ${kazooVersion.split(" ")[0] ?? "?"}; ZooKeeper ${serverVersion} ${given !== undefined && given !== "" ? `at ${given} (ZK_HOSTS; not started by the bench)` : `(test-cluster, standalone, 127.0.0.1; JVM flags ${serverJvmFlags.join(" ")})`}`,
+      `- CPUs: ${describePinning(pin)}`,
       `- Run: ${startedAt.toISOString()}, ${rounds} rounds; load average (1 min) ${load0[0]!.toFixed(2)} before, ${load1[0]!.toFixed(2)} after`,
       `- Sizes: ${JSON.stringify(params)}`
     ].join("\n")
