@@ -163,7 +163,8 @@ export const acquire = <E>(
       )
       const cancellable = Effect.raceFirst(
         wait,
-        Effect.zipRight(Deferred.await(cancelled), Effect.fail(new CancelledError({ path: state.path })))
+        // the error made only when a cancel comes (an error captures a stack trace)
+        Effect.zipRight(Deferred.await(cancelled), Effect.failSync(() => new CancelledError({ path: state.path })))
       )
       const bounded =
         timeout === undefined
