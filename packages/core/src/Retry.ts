@@ -383,14 +383,23 @@ export const retry: {
 } = dual(
   2,
   <A, E, R>(self: Effect.Effect<A, E, R>, policy: RetryPolicy): Effect.Effect<A, RetriedError<E>, R> =>
-    Effect.suspend(() => {
-      let attempts = 0
-      let interrupted = false
-      const attempt = Effect.suspend(() => {
-        attempts++
-        return self
-      })
-      return Effect.flatMap(Clock.currentTimeMillis, (start) => {
+    Effect.flatMap(Clock.currentTimeMillis, (start) => {
+      // Mostly the first try goes through: the schedule is set up only once it has failed with an
+      // error the policy retries, and that failure then goes through the schedule as the first
+      // try's (the same waits, counts and deadline as when the schedule ran it).
+      let attempts = 1
+      const retryAfter = (first: E): Effect.Effect<A, E | RetryError, R> => {
+        let interrupted = false
+        let replay: { readonly error: E } | undefined = { error: first }
+        const attempt = Effect.suspend(() => {
+          if (replay !== undefined) {
+            const failed = replay.error
+            replay = undefined
+            return Effect.fail(failed)
+          }
+          attempts++
+          return self
+        })
         let waiting = waits(policy)
         const deadline = policy.deadline
         if (deadline !== undefined) {
@@ -408,13 +417,17 @@ export const retry: {
           if (policy.maxTries >= 0 && attempts > policy.maxTries) return new RetryFailedError({ cause, attempts })
           return new RetryDeadlineExceededError({ cause, attempts, deadline: deadline ?? Duration.zero })
         }
-        const retried: Effect.Effect<A, E | RetryError, R> = Effect.mapError(
+        return Effect.mapError(
           Effect.retry(attempt, { schedule: waiting, while: (error) => isRetryable(error, policy) }),
           (error) => (isRetryable(error, policy) ? giveUp(error) : error)
         )
-        // Sound: a retryable error never leaves `retried` unwrapped, and the always-retried
-        // ones are retryable under every policy.
-        return retried as Effect.Effect<A, RetriedError<E>, R>
-      })
+      }
+      // Sound: a retryable error never leaves `retryAfter` unwrapped, and the always-retried
+      // ones are retryable under every policy.
+      return Effect.catchIf(self, (error) => isRetryable(error, policy), retryAfter) as Effect.Effect<
+        A,
+        RetriedError<E>,
+        R
+      >
     })
 )
